@@ -1,0 +1,170 @@
+"""The click command: argv → Options → plan → app.run → exit status. Thin by design."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from aiocurl import __version__
+from aiocurl.environment import Environment
+from aiocurl.errors import AiocurlError
+from aiocurl.options import Options, OutputOptions, TransportOptions
+from aiocurl.status import ExitStatus
+
+
+class Seconds(click.ParamType):
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"expected seconds, got {value!r}", param, ctx)
+        if not seconds > 0:
+            self.fail(f"expected seconds > 0, got {value!r}", param, ctx)
+        return seconds
+
+
+SECONDS = Seconds()
+
+_HELP = """Send an HTTP request and show the response.
+
+\b
+  aiocurl [OPTIONS] [METHOD] URL [ITEM ...]
+
+\b
+URL:   example.org/x (http:// added), :8080/x (localhost), https://...
+ITEMS: Header:Value  Header:  (unset)  Header;  (empty)  name==value (query)
+       field=value  field:=json  field=@file  field:=@file.json  Header:@file
+METHOD defaults to GET, or POST when there are data items.
+Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 130 ^C.
+"""
+
+
+@click.command(
+    help=_HELP,
+    context_settings={"help_option_names": ["--help"], "max_content_width": 100},
+    no_args_is_help=True,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[METHOD] URL [ITEM ...]")
+@click.option("--json", "-j", is_flag=True, help="Send data items as JSON (the default) and ask for JSON.")
+@click.option("--form", "-f", is_flag=True, help="Send data items urlencoded.")
+@click.option("--auth", "-a", metavar="USER[:PASS]|TOKEN", help="Credentials; prompts for a missing password on a terminal.")
+@click.option("--auth-type", "-A", type=click.Choice(["basic", "digest", "bearer"], case_sensitive=False), help="Authentication scheme (default basic).")
+@click.option("--follow", "-F", is_flag=True, help="Follow redirects.")
+@click.option("--max-redirects", type=click.IntRange(min=0), default=30, show_default=True, help="Redirects to follow before exit 6.")
+@click.option("--all", "show_all", is_flag=True, help="Show intermediate responses (redirects) too.")
+@click.option("--timeout", type=SECONDS, help="Fail when no byte arrives for this long (exit 2).")
+@click.option("--connect-timeout", type=SECONDS, help="Limit for connecting (default 30 s).")
+@click.option("--max-time", type=SECONDS, help="Limit for the whole request.")
+@click.option("--verify", default="yes", show_default=True, metavar="yes|no|PATH", help="Verify TLS certificates, optionally against a CA bundle.")
+@click.option("--cert", type=click.Path(dir_okay=False), help="Client certificate (PEM).")
+@click.option("--cert-key", type=click.Path(dir_okay=False), help="Client certificate's private key.")
+@click.option("--ssl", "ssl_version", type=click.Choice(["tls1.2", "tls1.3"]), help="Use exactly this TLS version.")
+@click.option("--ciphers", help="OpenSSL cipher list.")
+@click.option("--proxy", metavar="URL", help="HTTP(S) proxy; credentials in the URL become proxy auth.")
+@click.option("--no-decompress", is_flag=True, help="Keep the body as the server encoded it.")
+@click.option("--offline", is_flag=True, help="Print the request without sending it.")
+@click.option("--print", "-p", "print_spec", metavar="HBhbm", help="What to print: request Headers/Body, response headers/body, meta.")
+@click.option("--headers", "-h", "headers_only", is_flag=True, help="Print the response headers only.")
+@click.option("--body", "-b", "body_only", is_flag=True, help="Print the response body only.")
+@click.option("--meta", "-m", is_flag=True, help="Print elapsed time and remote address.")
+@click.option("--verbose", "-v", count=True, help="Print the whole exchange (-vv adds meta).")
+@click.option("--quiet", "-q", count=True, help="Print nothing (-qq: no warnings either).")
+@click.option("--pretty", type=click.Choice(["all", "colors", "format", "none"]), help="Formatting and colours (default all on a terminal, none in a pipe).")
+@click.option("--style", "-s", default="auto", show_default=True, help="Colour theme: auto, ansi_light, or a Pygments style.")
+@click.option("--format-options", multiple=True, metavar="KEY:VALUE,...", help="json.indent:N, json.sort_keys, json.format, headers.sort.")
+@click.option("--sorted", "sorted_output", flag_value=True, default=None, help="Sort headers and JSON keys.")
+@click.option("--unsorted", "sorted_output", flag_value=False, help="Keep headers and JSON keys in order.")
+@click.option("--response-charset", metavar="ENCODING", help="Decode the response body with this charset.")
+@click.option("--response-mime", metavar="TYPE", help="Treat the response body as this MIME type.")
+@click.option("--output", "-o", "output_file", type=click.Path(dir_okay=False), help="Write the output to FILE instead of stdout.")
+@click.option("--check-status", is_flag=True, help="Exit 3/4/5 for a 3xx/4xx/5xx response.")
+@click.option("--default-scheme", default="http", show_default=True, help="Scheme for URLs without one.")
+@click.option("--path-as-is", is_flag=True, help="Keep ./ and ../ in the URL path.")
+@click.option("--traceback", is_flag=True, help="Show a Python traceback on errors.")
+@click.version_option(__version__, "--version", message="%(version)s")
+def command(**flags: Any) -> Options:
+    return options_from_flags(flags)
+
+
+def options_from_flags(flags: dict[str, Any]) -> Options:
+    output = OutputOptions(
+        **{name: flags.pop(name) for name in OutputOptions.__dataclass_fields__}
+    )
+    transport = TransportOptions(
+        follow=flags.pop("follow"),
+        max_redirects=flags.pop("max_redirects"),
+        timeout=flags.pop("timeout"),
+        connect_timeout=flags.pop("connect_timeout"),
+        max_time=flags.pop("max_time"),
+        verify=flags.pop("verify"),
+        cert=flags.pop("cert"),
+        cert_key=flags.pop("cert_key"),
+        ssl_version=flags.pop("ssl_version"),
+        ciphers=flags.pop("ciphers"),
+        proxy=flags.pop("proxy"),
+        decompress=not flags.pop("no_decompress"),
+    )
+    return Options(
+        method_and_url=tuple(flags.pop("args")),
+        output=output,
+        transport=transport,
+        **flags,
+    )
+
+
+def parse_args(argv: Sequence[str]) -> Options | int:
+    """Options, or the exit status when click handled the command itself (--help)."""
+    try:
+        result = command.main(list(argv), prog_name="aiocurl", standalone_mode=False)
+    except click.exceptions.Abort:
+        return ExitStatus.INTERRUPTED
+    except click.ClickException as exc:
+        raise AiocurlError(click_message(exc)) from None
+    return result if isinstance(result, Options) else int(result or 0)
+
+
+def click_message(exc: click.ClickException) -> str:
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        names = getattr(exc.param, "opts", None) or [exc.param.human_readable_name]
+        return f"{names[0]}: {exc.message}"
+    if isinstance(exc, click.NoSuchOption):
+        hint = f" (did you mean {', '.join(exc.possibilities)}?)" if exc.possibilities else ""
+        return f"unknown option {exc.option_name}{hint}"
+    text = exc.format_message()
+    return " ".join(text.split())
+
+
+def main(argv: Sequence[str], env: Environment | None = None) -> int:
+    env = env or Environment.from_process()
+    show_traceback = "--traceback" in argv
+    try:
+        parsed = parse_args(argv)
+        if isinstance(parsed, int):
+            return parsed
+        from aiocurl.plan import build_plan
+
+        plan = build_plan(parsed, env)
+        from aiocurl.app import run
+
+        return int(asyncio.run(run(plan, env)))
+    except AiocurlError as exc:
+        if show_traceback:
+            raise
+        env.stderr.write(f"aiocurl: error: {exc.message}\n")
+        return int(exc.exit_status)
+    except KeyboardInterrupt:
+        env.stderr.write("\naiocurl: interrupted\n")
+        return int(ExitStatus.INTERRUPTED)
+    except BrokenPipeError:
+        return int(ExitStatus.ERROR)
+    except Exception as exc:
+        if show_traceback:
+            raise
+        env.stderr.write(f"aiocurl: error: unexpected {type(exc).__name__}: {exc} "
+                         "(run again with --traceback for details)\n")
+        return int(ExitStatus.ERROR)

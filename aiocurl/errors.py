@@ -1,0 +1,36 @@
+"""Project errors: each carries the one line shown to the user and its exit status.
+
+The transport maps aiohttp's exceptions onto these; cli.py prints them at the edge.
+"""
+
+from __future__ import annotations
+
+from aiocurl.status import ExitStatus
+
+
+class AiocurlError(Exception):
+    """A failure the user should see as one `aiocurl: error: ...` line."""
+
+    exit_status = ExitStatus.ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(AiocurlError):
+    """Bad flags, items or URLs: nothing was sent."""
+
+
+class RequestError(AiocurlError):
+    """The request was attempted and failed (connection, TLS, protocol)."""
+
+
+class TimeoutFired(RequestError):
+    """One of the configured time limits fired."""
+
+    exit_status = ExitStatus.TIMEOUT
+
+
+class TooManyRedirects(RequestError):
+    exit_status = ExitStatus.TOO_MANY_REDIRECTS

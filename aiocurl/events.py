@@ -1,0 +1,51 @@
+"""What the transport reports and the renderers show: plain values, no aiohttp, no rich.
+
+The transport pushes these into a Sink as they happen; the renderer is a Sink.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+Headers = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    method: str
+    url: str
+    headers: Headers  # as sent, in order
+    body: bytes | None
+    version: str = "HTTP/1.1"
+
+
+@dataclass(frozen=True)
+class ResponseHead:
+    url: str
+    version: str
+    status: int
+    reason: str
+    headers: Headers  # as received: original case and order
+    final: bool  # False for a redirect that will be followed
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for n, v in self.headers if n.lower() == lowered), None)
+
+
+@dataclass(frozen=True)
+class ResponseMeta:
+    elapsed: float  # seconds from sending the request to the end of the body
+    remote: str | None  # peer address as host:port
+    body_size: int
+
+
+class Sink(Protocol):
+    def request(self, record: RequestRecord) -> None: ...
+
+    def response_head(self, head: ResponseHead) -> None: ...
+
+    def body_chunk(self, chunk: bytes) -> None: ...
+
+    def response_end(self, meta: ResponseMeta) -> None: ...

@@ -1,0 +1,55 @@
+"""What the flags mean, as frozen values: the command line's output, before any planning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    print_spec: str | None = None  # --print letters; None means "decide from the terminal"
+    headers_only: bool = False
+    body_only: bool = False
+    meta: bool = False
+    verbose: int = 0
+    show_all: bool = False
+    quiet: int = 0
+    pretty: str | None = None  # all | colors | format | none
+    style: str = "auto"
+    format_options: tuple[str, ...] = ()
+    sorted_output: bool | None = None  # --sorted / --unsorted
+    response_charset: str | None = None
+    response_mime: str | None = None
+    output_file: str | None = None
+    check_status: bool = False
+
+
+@dataclass(frozen=True)
+class TransportOptions:
+    follow: bool = False
+    max_redirects: int = 30
+    timeout: float | None = None
+    connect_timeout: float | None = None
+    max_time: float | None = None
+    verify: str = "yes"
+    cert: str | None = None
+    cert_key: str | None = None
+    ssl_version: str | None = None
+    ciphers: str | None = None
+    proxy: str | None = None
+    decompress: bool = True
+
+
+@dataclass(frozen=True)
+class Options:
+    method_and_url: tuple[str, ...] = ()  # the positionals: [METHOD] URL [ITEM ...]
+    json: bool = False
+    form: bool = False
+    auth: str | None = None
+    auth_type: str | None = None
+    default_scheme: str = "http"
+    path_as_is: bool = False
+    offline: bool = False
+    traceback: bool = False
+    output: OutputOptions = field(default_factory=OutputOptions)
+    transport: TransportOptions = field(default_factory=TransportOptions)

@@ -1,0 +1,230 @@
+"""Options + items (+ environment) → RequestPlan: everything decided before any I/O.
+
+Pure apart from the injected file reader and password prompt; no aiohttp, no rich.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiocurl import __version__
+from aiocurl.environment import Environment
+from aiocurl.errors import UsageError
+from aiocurl.items import ItemKind, RequestItem, is_item, parse_item
+from aiocurl.options import Options
+from aiocurl.plan_body import Body, build_body, file_text
+from aiocurl.plan_output import OutputPlan, plan_output
+from aiocurl.plan_transport import TransportPlan, plan_transport
+from aiocurl.urls import prepare_url
+
+JSON_ACCEPT = "application/json, */*;q=0.5"
+_METHOD = re.compile(r"^[A-Za-z]+$")
+_FIELD_NAME = re.compile(r"^[\w\[\]\\-]+$")
+_PORT_OR_PATH = re.compile(r"^(\d*(/.*)?|//.*)$")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+AUTH_TYPES = ("basic", "digest", "bearer")
+
+
+@dataclass(frozen=True)
+class Auth:
+    kind: str  # basic | digest | bearer
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]  # in the order they are sent, Host and length aside
+    unset_headers: frozenset[str]  # defaults the user removed with `Header:`
+    body: bytes | None
+    auth: Auth | None
+
+
+@dataclass(frozen=True)
+class RequestPlan:
+    request: RequestSpec
+    transport: TransportPlan
+    output: OutputPlan
+    offline: bool
+
+
+def build_plan(options: Options, env: Environment) -> RequestPlan:
+    method, raw_url, args = split_positionals(options.method_and_url)
+    items = [parse_item(arg) for arg in args]
+    body = build_body(items, form=options.form, read_file=env.read_file)
+    if method is None:
+        method = "POST" if body.data is not None else "GET"
+    query = [(item.key, _item_text(item, env)) for item in items if item.kind.is_query]
+    target = prepare_url(
+        raw_url,
+        default_scheme=options.default_scheme,
+        path_as_is=options.path_as_is,
+        query=query,
+    )
+    headers, unset = build_headers(items, body, json=options.json, env=env)
+    auth = build_auth(options, target.username, target.password, env)
+    request = RequestSpec(
+        method=method.upper(),
+        url=target.url,
+        headers=with_authorization(headers, auth),
+        unset_headers=unset,
+        body=body.data,
+        auth=auth,
+    )
+    return RequestPlan(
+        request=request,
+        transport=plan_transport(options.transport, env),
+        output=plan_output(options, env),
+        offline=options.offline,
+    )
+
+
+def split_positionals(args: Sequence[str]) -> tuple[str | None, str, list[str]]:
+    """[METHOD] URL [ITEM ...]. A first word of letters is the method, as in HTTPie, except
+    a lower-case word followed by a plain item (`aiocurl localhost name=ada`): that is the URL."""
+    if not args:
+        raise UsageError("missing URL (usage: aiocurl [OPTIONS] [METHOD] URL [ITEM ...])")
+    first = args[0]
+    if len(args) >= 2 and _METHOD.match(first) and (first.isupper() or not _plain_item(args[1])):
+        return first, args[1], list(args[2:])
+    return None, first, list(args[1:])
+
+
+def _plain_item(arg: str) -> bool:
+    """An item that cannot be the `host:port/path` of a URL."""
+    if not is_item(arg):
+        return False
+    item = parse_item(arg)
+    if item.kind in (ItemKind.HEADER, ItemKind.HEADER_FILE):
+        return not _PORT_OR_PATH.match(item.value)
+    if item.kind.is_header:
+        return True
+    return bool(_FIELD_NAME.match(item.key))
+
+
+def default_headers(*, json: bool) -> list[tuple[str, str]]:
+    return [
+        ("User-Agent", f"aiocurl/{__version__}"),
+        ("Accept", JSON_ACCEPT if json else "*/*"),
+        ("Accept-Encoding", accept_encoding()),
+    ]
+
+
+def accept_encoding() -> str:
+    """gzip and deflate always; br and zstd only when aiohttp can decode them here."""
+    codings = ["gzip", "deflate"]
+    if _installed("brotli") or _installed("brotlicffi"):
+        codings.append("br")
+    if _installed("backports.zstd") or _installed("compression.zstd"):
+        codings.append("zstd")
+    return ", ".join(codings)
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # the parent package is missing
+        return False
+
+
+def build_headers(
+    items: Sequence[RequestItem], body: Body, *, json: bool, env: Environment
+) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+    """Defaults, then the body's Content-Type, then header items: an item replaces a default
+    of the same name in place, later repeats are added, and `Header:` removes it."""
+    wants_json = json or body.is_json
+    headers = default_headers(json=wants_json)
+    content_type = body.content_type or ("application/json" if json else None)
+    if content_type:
+        headers.append(("Content-Type", content_type))
+    defaults = {name.lower() for name, _ in headers}
+    unset: set[str] = set()
+    for item in items:
+        if not item.kind.is_header:
+            continue
+        name = _check_header_name(item)
+        lower = name.lower()
+        if item.kind is ItemKind.HEADER_UNSET:
+            headers = [(n, v) for n, v in headers if n.lower() != lower]
+            unset.add(name)
+            continue
+        value = _header_value(item, env)
+        if lower in defaults:
+            defaults.discard(lower)
+            headers = [(name, value) if n.lower() == lower else (n, v) for n, v in headers]
+        else:
+            headers.append((name, value))
+    return tuple(headers), frozenset(unset)
+
+
+def _check_header_name(item: RequestItem) -> str:
+    if not _HEADER_NAME.match(item.key):
+        raise UsageError(f"{item.arg!r}: {item.key!r} is not a valid header name")
+    return item.key
+
+
+def _header_value(item: RequestItem, env: Environment) -> str:
+    if item.kind is ItemKind.HEADER_EMPTY:
+        return ""
+    value = _item_text(item, env).strip()
+    if "\n" in value or "\r" in value:
+        raise UsageError(f"{item.arg!r}: a header value cannot contain a line break")
+    return value
+
+
+def _item_text(item: RequestItem, env: Environment) -> str:
+    """The item's value, read from its file for the `@` forms."""
+    if item.kind in (ItemKind.HEADER_FILE, ItemKind.QUERY_FILE):
+        return file_text(item, env.read_file).rstrip("\r\n")
+    return item.value
+
+
+def build_auth(
+    options: Options, url_user: str | None, url_password: str | None, env: Environment
+) -> Auth | None:
+    kind = (options.auth_type or "basic").lower()
+    if kind not in AUTH_TYPES:
+        raise UsageError(f"-A/--auth-type: expected one of {', '.join(AUTH_TYPES)}, got {kind!r}")
+    if options.auth is None:
+        if url_user is None:
+            if options.auth_type:
+                raise UsageError(f"-A {kind} needs credentials: -a USER[:PASS] or -a TOKEN")
+            return None
+        return Auth(kind, url_user, url_password or "")
+    if kind == "bearer":
+        return Auth(kind, "", options.auth)
+    user, sep, password = options.auth.partition(":")
+    if not sep:
+        password = _prompt_for_password(user, env)
+    return Auth(kind, user, password)
+
+
+def with_authorization(
+    headers: tuple[tuple[str, str], ...], auth: Auth | None
+) -> tuple[tuple[str, str], ...]:
+    """Basic and bearer credentials become a header now, so --offline shows them; digest
+    needs the server's challenge and is answered by the transport. An explicit
+    Authorization item wins."""
+    if auth is None or auth.kind == "digest":
+        return headers
+    if any(name.lower() == "authorization" for name, _ in headers):
+        return headers
+    if auth.kind == "bearer":
+        return (*headers, ("Authorization", f"Bearer {auth.password}"))
+    token = base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode("ascii")
+    return (*headers, ("Authorization", f"Basic {token}"))
+
+
+def _prompt_for_password(user: str, env: Environment) -> str:
+    if not env.stdin_isatty:
+        raise UsageError(
+            f"-a {user}: no password given and stdin is not a terminal to ask for one "
+            f"(use -a {user}:PASSWORD)"
+        )
+    return env.prompt_password(f"aiocurl: password for {user}: ")

@@ -1,0 +1,108 @@
+"""Transport flags → the settings of ClientSession, ClientTimeout, TCPConnector and SSLContext."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from aiocurl.environment import Environment
+from aiocurl.errors import UsageError
+from aiocurl.options import TransportOptions
+
+# A request never waits forever to connect; curl's default is longer, but a CLI user
+# staring at a dead host is better served by half a minute.
+DEFAULT_CONNECT_TIMEOUT = 30.0
+SSL_VERSIONS = ("tls1.2", "tls1.3")
+
+
+@dataclass(frozen=True)
+class TransportPlan:
+    follow: bool = False
+    max_redirects: int = 30
+    read_timeout: float | None = None  # no byte for this long (HTTPie's --timeout)
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    total_timeout: float | None = None  # the whole exchange (--max-time)
+    verify: bool = True
+    ca_bundle: str | None = None
+    cert: str | None = None
+    cert_key: str | None = None
+    ssl_version: str | None = None
+    ciphers: str | None = None
+    proxy: str | None = None
+    proxy_username: str | None = None
+    proxy_password: str | None = None
+    decompress: bool = True
+
+    @property
+    def custom_tls(self) -> bool:
+        """Whether aiohttp's default verified SSL context will not do."""
+        return bool(
+            not self.verify or self.ca_bundle or self.cert or self.ssl_version or self.ciphers
+        )
+
+
+def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan:
+    verify, ca_bundle = parse_verify(options.verify)
+    proxy, proxy_user, proxy_password = parse_proxy(options.proxy)
+    for flag, path in (("--cert", options.cert), ("--cert-key", options.cert_key)):
+        if path is not None and not os.path.isfile(os.path.expanduser(path)):
+            raise UsageError(f"{flag}: no such file {path!r}")
+    if options.cert_key and not options.cert:
+        raise UsageError("--cert-key needs --cert")
+    if options.ssl_version is not None and options.ssl_version not in SSL_VERSIONS:
+        raise UsageError(f"--ssl: expected one of {', '.join(SSL_VERSIONS)}, got {options.ssl_version!r}")
+    if options.max_redirects < 0:
+        raise UsageError(f"--max-redirects: expected a count >= 0, got {options.max_redirects}")
+    return TransportPlan(
+        follow=options.follow,
+        max_redirects=options.max_redirects,
+        read_timeout=options.timeout,
+        connect_timeout=connect_timeout(options),
+        total_timeout=options.max_time,
+        verify=verify,
+        ca_bundle=ca_bundle,
+        cert=options.cert,
+        cert_key=options.cert_key,
+        ssl_version=options.ssl_version,
+        ciphers=options.ciphers,
+        proxy=proxy,
+        proxy_username=proxy_user,
+        proxy_password=proxy_password,
+        decompress=options.decompress,
+    )
+
+
+def connect_timeout(options: TransportOptions) -> float:
+    """--connect-timeout, else --timeout (HTTPie's also bounds connecting), else the default."""
+    if options.connect_timeout is not None:
+        return options.connect_timeout
+    if options.timeout is not None:
+        return min(options.timeout, DEFAULT_CONNECT_TIMEOUT)
+    return DEFAULT_CONNECT_TIMEOUT
+
+
+def parse_verify(value: str) -> tuple[bool, str | None]:
+    lowered = value.lower()
+    if lowered in ("yes", "true"):
+        return True, None
+    if lowered in ("no", "false"):
+        return False, None
+    path = os.path.expanduser(value)
+    if not os.path.exists(path):
+        raise UsageError(f"--verify: expected yes, no or a CA bundle path; no such file {value!r}")
+    return True, path
+
+
+def parse_proxy(value: str | None) -> tuple[str | None, str | None, str | None]:
+    """The proxy URL without credentials, and the credentials as proxy auth."""
+    if value is None:
+        return None, None, None
+    parts = urlsplit(value if "://" in value else f"http://{value}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--proxy: expected an http:// or https:// proxy URL, got {value!r}")
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    url = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    return url, user, password

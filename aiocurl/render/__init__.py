@@ -1,0 +1,1 @@
+"""Renderers: turn transport events into terminal or pipe output. Never import aiohttp."""

@@ -1,0 +1,192 @@
+"""The renderer: a Sink that prints the sections --print asks for, as events arrive."""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO, Protocol
+
+from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
+from aiocurl.plan_output import OutputPlan
+from aiocurl.render import formatting as fmt
+
+
+class Writer(Protocol):
+    def write(self, text: str) -> None: ...
+
+    def head(self, lines: list[str], *, response: bool) -> None: ...
+
+    def body(self, text: str, mime: str) -> None: ...
+
+
+class PlainWriter:
+    """No colour. Unformatted heads are written as on the wire, with CRLF."""
+
+    def __init__(self, out: BinaryIO, *, wire: bool) -> None:
+        self._out = out
+        self._eol = "\r\n" if wire else "\n"
+
+    def write(self, text: str) -> None:
+        self._out.write(text.encode("utf-8", errors="replace"))
+
+    def head(self, lines: list[str], *, response: bool) -> None:
+        self.write(self._eol.join(lines) + self._eol * 2)
+
+    def body(self, text: str, mime: str) -> None:
+        self.write(text)
+
+
+class Renderer:
+    """Shows one run's exchanges; intermediate hops only with --all (or -v)."""
+
+    def __init__(self, plan: OutputPlan, out: BinaryIO, *, width: int | None = None) -> None:
+        self.plan = plan
+        self._out = out
+        self._pretty = plan.format or plan.colors
+        self._writer: Writer = _make_writer(plan, out, width)
+        self._pending: RequestRecord | None = None
+        self._last = ""  # "", "head" or "body": what the previous section was
+        self._visible = False
+        self._stream = False
+        self._buffer = bytearray()
+        self._mime = ""
+        self._charset: str | None = None
+
+    # Sink
+
+    def request(self, record: RequestRecord) -> None:
+        if not (self.plan.request_headers or self.plan.request_body):
+            return
+        self._pending = record
+        if self.plan.show_all:
+            self._flush_request()
+
+    def response_head(self, head: ResponseHead) -> None:
+        self._visible = head.final or self.plan.show_all
+        if not self._visible:
+            self._pending = None
+            return
+        self._flush_request()
+        if self.plan.response_headers:
+            self._separate()
+            self._writer.head(fmt.response_head_lines(head, sort=self.plan.headers_sort),
+                              response=True)
+            self._last = "head"
+        mime, charset = fmt.mime_and_charset(head.header("Content-Type"))
+        self._mime = (self.plan.response_mime or mime).lower()
+        self._charset = self.plan.response_charset or charset
+        # Bytes go straight through when nothing is done to them: a pipe gets them as
+        # they arrive, and memory stays flat.
+        self._stream = self.plan.response_body and not self._pretty and not self.plan.terminal
+        self._buffer.clear()
+
+    def body_chunk(self, chunk: bytes) -> None:
+        if not (self._visible and self.plan.response_body):
+            return
+        if self._stream:
+            if self._last == "head":
+                self._last = "body"
+            self._out.write(chunk)
+            self._last = "body"
+        else:
+            self._buffer += chunk
+
+    def response_end(self, meta: ResponseMeta) -> None:
+        if not self._visible:
+            return
+        if self.plan.response_body and not self._stream:
+            self._body(bytes(self._buffer), self._mime, self._charset)
+        self._buffer.clear()
+        if self.plan.meta:
+            self._separate()
+            self._writer.write("\n".join(fmt.meta_lines(meta)) + "\n")
+            self._last = "body"
+
+    def finish(self) -> None:
+        """Print a request that no response followed (--offline, or a failure)."""
+        self._flush_request()
+        self._out.flush()
+
+    # Sections
+
+    def _flush_request(self) -> None:
+        record, self._pending = self._pending, None
+        if record is None:
+            return
+        if self.plan.request_headers:
+            self._separate()
+            self._writer.head(fmt.request_head_lines(record), response=False)
+            self._last = "head"
+        if self.plan.request_body and record.body:
+            content_type = next(
+                (v for n, v in record.headers if n.lower() == "content-type"), None
+            )
+            mime, charset = fmt.mime_and_charset(content_type)
+            self._body(record.body, mime, charset)
+
+    def _body(self, data: bytes, mime: str, charset: str | None) -> None:
+        if not data:
+            return
+        if self._last == "body":
+            self._separate()
+        if fmt.is_binary(data) and self.plan.terminal:
+            self._writer.write(fmt.binary_notice(len(data)) + "\n")
+        elif fmt.is_binary(data) or not self._pretty:
+            self._out.write(data)
+            if self.plan.terminal and not data.endswith(b"\n"):
+                self._out.write(b"\n")
+        else:
+            text = fmt.decode_body(data, charset)
+            if self.plan.format and self.plan.json_format and fmt.looks_like_json(mime, text):
+                formatted = fmt.format_json(
+                    text, indent=self.plan.json_indent, sort_keys=self.plan.json_sort_keys
+                )
+                if formatted is not None:
+                    text, mime = formatted, "application/json"
+            if self.plan.colors:
+                self._writer.body(text, mime)
+            else:
+                self._writer.write(text)
+            if not text.endswith("\n"):
+                self._writer.write("\n")
+        self._last = "body"
+
+    def _separate(self) -> None:
+        """A blank line between messages; raw output keeps HTTPie's two newlines."""
+        if self._last == "body":
+            self._writer.write("\n" if self._pretty or self.plan.terminal else "\n\n")
+        self._last = ""
+
+
+def _make_writer(plan: OutputPlan, out: BinaryIO, width: int | None) -> Writer:
+    if plan.colors:
+        from aiocurl.render.console import ColourWriter  # rich only when colour is on
+
+        return ColourWriter(out, style=plan.style, width=width)
+    return PlainWriter(out, wire=not plan.format)
+
+
+class LazyFile(io.BufferedIOBase):
+    """--output: the file is created at the first byte, so a failed request leaves any
+    existing file untouched."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self._path = path
+        self._handle: BinaryIO | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self._handle is None:
+            self._handle = open(self._path, "wb")  # noqa: SIM115 - closed in close()
+        return self._handle.write(data)
+
+    def flush(self) -> None:
+        if self._handle is not None:
+            self._handle.flush()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+        super().close()

@@ -1,0 +1,1 @@
+"""The only code that imports aiohttp: sessions, sending, redirects, error mapping."""

@@ -1,0 +1,104 @@
+"""Send a request plan: each hop's head and body go to the sink as they arrive."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import aiohttp
+from yarl import URL
+
+from aiocurl.errors import AiocurlError, TooManyRedirects
+from aiocurl.events import ResponseHead, ResponseMeta, Sink
+from aiocurl.plan import RequestPlan
+from aiocurl.plan_transport import TransportPlan
+from aiocurl.transport.errors import map_error
+from aiocurl.transport.redirects import REDIRECT_STATUSES, Hop, first_hop, next_hop
+from aiocurl.transport.session import PeerConnector, open_session
+
+READ_CHUNK = 64 * 1024
+
+
+async def perform(plan: RequestPlan, sink: Sink) -> ResponseHead:
+    """Run the request and any redirects it is allowed to follow; return the last head."""
+    settings = plan.transport
+    hop = first_hop(plan.request)
+    async with open_session(settings, sink) as session:
+        for _ in range(settings.max_redirects + 1):
+            head = await _send_hop(session, hop, settings, sink)
+            if head.final:
+                return head
+            hop = next_hop(hop, head.status, head.header("Location") or "", plan.request.url)
+        raise TooManyRedirects(
+            f"too many redirects (more than {settings.max_redirects}; see --max-redirects)"
+            f", last to {hop.url}"
+        )
+
+
+async def _send_hop(
+    session: aiohttp.ClientSession,
+    hop: Hop,
+    settings: TransportPlan,
+    sink: Sink,
+) -> ResponseHead:
+    started = time.perf_counter()
+    try:
+        async with session.request(
+            hop.method,
+            URL(hop.url, encoded=True),
+            headers=list(hop.headers),
+            skip_auto_headers=hop.skip_auto_headers,
+            data=hop.body,
+            allow_redirects=False,
+            proxy=settings.proxy,
+            proxy_headers=_proxy_auth(settings),
+            middlewares=_digest(hop),
+            trace_request_ctx=SimpleNamespace(body=hop.body),
+        ) as response:
+            head = _head(response, follow=settings.follow)
+            connector = session.connector
+            remote = connector.last_peer if isinstance(connector, PeerConnector) else None
+            sink.response_head(head)
+            size = 0
+            async for chunk in response.content.iter_chunked(READ_CHUNK):
+                size += len(chunk)
+                sink.body_chunk(chunk)
+    except AiocurlError:
+        raise
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise map_error(exc, hop.url, settings) from exc
+    sink.response_end(ResponseMeta(time.perf_counter() - started, remote, size))
+    return head
+
+
+def _head(response: aiohttp.ClientResponse, *, follow: bool) -> ResponseHead:
+    will_follow = follow and response.status in REDIRECT_STATUSES and "Location" in response.headers
+    version = response.version
+    return ResponseHead(
+        url=str(response.url),
+        version=f"HTTP/{version.major}.{version.minor}" if version else "HTTP/1.1",
+        status=response.status,
+        reason=response.reason or "",
+        headers=tuple((_text(name), _text(value)) for name, value in response.raw_headers),
+        final=not will_follow,
+    )
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _proxy_auth(settings: TransportPlan) -> dict[str, str] | None:
+    if settings.proxy_username is None:
+        return None
+    credentials = aiohttp.encode_basic_auth(settings.proxy_username, settings.proxy_password or "")
+    return {"Proxy-Authorization": credentials}
+
+
+def _digest(hop: Hop) -> tuple[aiohttp.DigestAuthMiddleware, ...] | None:
+    if hop.digest is None:
+        return None
+    return (aiohttp.DigestAuthMiddleware(hop.digest.username, hop.digest.password),)

@@ -1,0 +1,74 @@
+"""The one ClientSession of a run, built from the plan: connector, timeouts, TLS, tracing."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+
+from aiocurl.events import RequestRecord, Sink
+from aiocurl.plan_transport import TransportPlan
+from aiocurl.transport.tls import ssl_setting
+
+
+class PeerConnector(aiohttp.TCPConnector):
+    """Remembers the address of the last connection handed out, for --meta: a small
+    response's connection is back in the pool before the caller could ask it."""
+
+    last_peer: str | None = None
+
+    async def connect(
+        self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
+    ) -> aiohttp.connector.Connection:
+        connection = await super().connect(req, traces, timeout)
+        transport = connection.transport
+        peer = transport.get_extra_info("peername") if transport else None
+        self.last_peer = format_peer(peer) if peer else None
+        return connection
+
+
+def format_peer(peer: tuple[Any, ...]) -> str:
+    host, port = peer[0], peer[1]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def open_session(plan: TransportPlan, sink: Sink) -> aiohttp.ClientSession:
+    timeout = aiohttp.ClientTimeout(
+        total=plan.total_timeout,  # aiohttp's default of 300 s would cut long downloads
+        connect=None,
+        sock_connect=plan.connect_timeout,
+        sock_read=plan.read_timeout,
+    )
+    return aiohttp.ClientSession(
+        connector=PeerConnector(ssl=ssl_setting(plan)),
+        timeout=timeout,
+        auto_decompress=plan.decompress,
+        # Redirects may set cookies that the next hop needs, also on IP-address hosts.
+        cookie_jar=aiohttp.CookieJar(unsafe=True),
+        trust_env=True,  # HTTP(S)_PROXY, NO_PROXY
+        trace_configs=[_request_tracer(sink)],
+    )
+
+
+def _request_tracer(sink: Sink) -> aiohttp.TraceConfig:
+    """Reports each request with the headers aiohttp really sent (Host, length, cookies)."""
+
+    async def headers_sent(
+        _session: aiohttp.ClientSession,
+        context: SimpleNamespace,
+        params: aiohttp.TraceRequestHeadersSentParams,
+    ) -> None:
+        hop = context.trace_request_ctx
+        sink.request(
+            RequestRecord(
+                method=params.method,
+                url=str(params.url),
+                headers=tuple(params.headers.items()),
+                body=getattr(hop, "body", None),
+            )
+        )
+
+    tracer = aiohttp.TraceConfig()
+    tracer.on_request_headers_sent.append(headers_sent)
+    return tracer

@@ -1,0 +1,30 @@
+"""Shared fixtures: the bundled echo server, started once per test session."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def echo_url() -> Iterator[str]:
+    """The bundled echo server, started once on a free port in a background thread."""
+    from aiohttp import web
+
+    from aiocurl.echo.app import make_app
+
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(make_app())
+    loop.run_until_complete(runner.setup())
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    loop.run_until_complete(site.start())
+    port = runner.addresses[0][1]
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=10)
