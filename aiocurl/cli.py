@@ -133,10 +133,15 @@ def click_message(exc: click.ClickException) -> str:
         names = getattr(exc.param, "opts", None) or [exc.param.human_readable_name]
         return f"{names[0]}: {exc.message}"
     if isinstance(exc, click.NoSuchOption):
-        hint = f" (did you mean {', '.join(exc.possibilities)}?)" if exc.possibilities else ""
+        hint = f" (did you mean {exc.possibilities[0]}?)" if exc.possibilities else ""
         return f"unknown option {exc.option_name}{hint}"
     text = exc.format_message()
     return " ".join(text.split())
+
+
+def one_line(message: str) -> str:
+    """Some parser messages span lines (a caret under the byte); stderr gets one."""
+    return " ".join(message.split())
 
 
 def main(argv: Sequence[str], env: Environment | None = None) -> int:
@@ -155,7 +160,7 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
     except AiocurlError as exc:
         if show_traceback:
             raise
-        env.stderr.write(f"aiocurl: error: {exc.message}\n")
+        env.stderr.write(f"aiocurl: error: {one_line(exc.message)}\n")
         return int(exc.exit_status)
     except KeyboardInterrupt:
         env.stderr.write("\naiocurl: interrupted\n")

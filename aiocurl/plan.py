@@ -25,7 +25,9 @@ JSON_ACCEPT = "application/json, */*;q=0.5"
 _METHOD = re.compile(r"^[A-Za-z]+$")
 _FIELD_NAME = re.compile(r"^[\w\[\]\\-]+$")
 _PORT_OR_PATH = re.compile(r"^(\d*(/.*)?|//.*)$")
-_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# Looser than RFC 9110's token, as HTTPie is (`foo\:bar:baz` sends a `foo:bar` header);
+# only what would break the message itself is refused.
+_HEADER_NAME = re.compile(r"^[^\s\x00-\x1f\x7f]+$")
 AUTH_TYPES = ("basic", "digest", "bearer")
 
 
@@ -55,6 +57,8 @@ class RequestPlan:
 
 
 def build_plan(options: Options, env: Environment) -> RequestPlan:
+    if options.json and options.form:
+        raise UsageError("--json and --form cannot be combined")
     method, raw_url, args = split_positionals(options.method_and_url)
     items = [parse_item(arg) for arg in args]
     body = build_body(items, form=options.form, read_file=env.read_file)

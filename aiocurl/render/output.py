@@ -187,6 +187,8 @@ class LazyFile(io.BufferedIOBase):
             self._handle.flush()
 
     def close(self) -> None:
+        if self.closed:
+            return
+        super().close()  # flushes first
         if self._handle is not None:
             self._handle.close()
-        super().close()

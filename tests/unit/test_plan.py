@@ -132,6 +132,7 @@ def test_file_items() -> None:
         ("b=@missing.txt", r"cannot read 'missing.txt': No such file"),
         ("f@a.png", r"perhaps you meant --form"),
         ("bad name:x", r"'bad name' is not a valid header name"),
+        ("bad\x01:x", r"is not a valid header name"),
     ],
 )
 def test_item_errors(item: str, message: str) -> None:
