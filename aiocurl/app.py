@@ -15,7 +15,11 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 async def run(plan: RequestPlan, env: Environment) -> ExitStatus:
-    out: BinaryIO = LazyFile(plan.output.output_file) if plan.output.output_file else env.stdout
+    out: BinaryIO = (
+        LazyFile(plan.output.output_file)  # type: ignore[assignment]  # a binary stream
+        if plan.output.output_file
+        else env.stdout
+    )
     renderer = Renderer(plan.output, out)
     try:
         if plan.offline:

@@ -15,10 +15,12 @@ from aiocurl.options import Options, OutputOptions, TransportOptions
 from aiocurl.status import ExitStatus
 
 
-class Seconds(click.ParamType):
+class Seconds(click.ParamType):  # type: ignore[type-arg]
     name = "seconds"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
         try:
             seconds = float(value)
         except (TypeError, ValueError):
@@ -50,40 +52,112 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
     no_args_is_help=True,
 )
 @click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[METHOD] URL [ITEM ...]")
-@click.option("--json", "-j", is_flag=True, help="Send data items as JSON (the default) and ask for JSON.")
+@click.option(
+    "--json", "-j", is_flag=True, help="Send data items as JSON (the default) and ask for JSON."
+)
 @click.option("--form", "-f", is_flag=True, help="Send data items urlencoded.")
-@click.option("--auth", "-a", metavar="USER[:PASS]|TOKEN", help="Credentials; prompts for a missing password on a terminal.")
-@click.option("--auth-type", "-A", type=click.Choice(["basic", "digest", "bearer"], case_sensitive=False), help="Authentication scheme (default basic).")
+@click.option(
+    "--auth",
+    "-a",
+    metavar="USER[:PASS]|TOKEN",
+    help="Credentials; prompts for a missing password on a terminal.",
+)
+@click.option(
+    "--auth-type",
+    "-A",
+    type=click.Choice(["basic", "digest", "bearer"], case_sensitive=False),
+    help="Authentication scheme (default basic).",
+)
 @click.option("--follow", "-F", is_flag=True, help="Follow redirects.")
-@click.option("--max-redirects", type=click.IntRange(min=0), default=30, show_default=True, help="Redirects to follow before exit 6.")
-@click.option("--all", "show_all", is_flag=True, help="Show intermediate responses (redirects) too.")
+@click.option(
+    "--max-redirects",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Redirects to follow before exit 6.",
+)
+@click.option(
+    "--all", "show_all", is_flag=True, help="Show intermediate responses (redirects) too."
+)
 @click.option("--timeout", type=SECONDS, help="Fail when no byte arrives for this long (exit 2).")
 @click.option("--connect-timeout", type=SECONDS, help="Limit for connecting (default 30 s).")
 @click.option("--max-time", type=SECONDS, help="Limit for the whole request.")
-@click.option("--verify", default="yes", show_default=True, metavar="yes|no|PATH", help="Verify TLS certificates, optionally against a CA bundle.")
+@click.option(
+    "--verify",
+    default="yes",
+    show_default=True,
+    metavar="yes|no|PATH",
+    help="Verify TLS certificates, optionally against a CA bundle.",
+)
 @click.option("--cert", type=click.Path(dir_okay=False), help="Client certificate (PEM).")
-@click.option("--cert-key", type=click.Path(dir_okay=False), help="Client certificate's private key.")
-@click.option("--ssl", "ssl_version", type=click.Choice(["tls1.2", "tls1.3"]), help="Use exactly this TLS version.")
+@click.option(
+    "--cert-key", type=click.Path(dir_okay=False), help="Client certificate's private key."
+)
+@click.option(
+    "--ssl",
+    "ssl_version",
+    type=click.Choice(["tls1.2", "tls1.3"]),
+    help="Use exactly this TLS version.",
+)
 @click.option("--ciphers", help="OpenSSL cipher list.")
-@click.option("--proxy", metavar="URL", help="HTTP(S) proxy; credentials in the URL become proxy auth.")
+@click.option(
+    "--proxy", metavar="URL", help="HTTP(S) proxy; credentials in the URL become proxy auth."
+)
 @click.option("--no-decompress", is_flag=True, help="Keep the body as the server encoded it.")
 @click.option("--offline", is_flag=True, help="Print the request without sending it.")
-@click.option("--print", "-p", "print_spec", metavar="HBhbm", help="What to print: request Headers/Body, response headers/body, meta.")
-@click.option("--headers", "-h", "headers_only", is_flag=True, help="Print the response headers only.")
+@click.option(
+    "--print",
+    "-p",
+    "print_spec",
+    metavar="HBhbm",
+    help="What to print: request Headers/Body, response headers/body, meta.",
+)
+@click.option(
+    "--headers", "-h", "headers_only", is_flag=True, help="Print the response headers only."
+)
 @click.option("--body", "-b", "body_only", is_flag=True, help="Print the response body only.")
 @click.option("--meta", "-m", is_flag=True, help="Print elapsed time and remote address.")
 @click.option("--verbose", "-v", count=True, help="Print the whole exchange (-vv adds meta).")
 @click.option("--quiet", "-q", count=True, help="Print nothing (-qq: no warnings either).")
-@click.option("--pretty", type=click.Choice(["all", "colors", "format", "none"]), help="Formatting and colours (default all on a terminal, none in a pipe).")
-@click.option("--style", "-s", default="auto", show_default=True, help="Colour theme: auto, ansi_light, or a Pygments style.")
-@click.option("--format-options", multiple=True, metavar="KEY:VALUE,...", help="json.indent:N, json.sort_keys, json.format, headers.sort.")
-@click.option("--sorted", "sorted_output", flag_value=True, default=None, help="Sort headers and JSON keys.")
-@click.option("--unsorted", "sorted_output", flag_value=False, help="Keep headers and JSON keys in order.")
-@click.option("--response-charset", metavar="ENCODING", help="Decode the response body with this charset.")
+@click.option(
+    "--pretty",
+    type=click.Choice(["all", "colors", "format", "none"]),
+    help="Formatting and colours (default all on a terminal, none in a pipe).",
+)
+@click.option(
+    "--style",
+    "-s",
+    default="auto",
+    show_default=True,
+    help="Colour theme: auto, ansi_light, or a Pygments style.",
+)
+@click.option(
+    "--format-options",
+    multiple=True,
+    metavar="KEY:VALUE,...",
+    help="json.indent:N, json.sort_keys, json.format, headers.sort.",
+)
+@click.option(
+    "--sorted", "sorted_output", flag_value=True, default=None, help="Sort headers and JSON keys."
+)
+@click.option(
+    "--unsorted", "sorted_output", flag_value=False, help="Keep headers and JSON keys in order."
+)
+@click.option(
+    "--response-charset", metavar="ENCODING", help="Decode the response body with this charset."
+)
 @click.option("--response-mime", metavar="TYPE", help="Treat the response body as this MIME type.")
-@click.option("--output", "-o", "output_file", type=click.Path(dir_okay=False), help="Write the output to FILE instead of stdout.")
+@click.option(
+    "--output",
+    "-o",
+    "output_file",
+    type=click.Path(dir_okay=False),
+    help="Write the output to FILE instead of stdout.",
+)
 @click.option("--check-status", is_flag=True, help="Exit 3/4/5 for a 3xx/4xx/5xx response.")
-@click.option("--default-scheme", default="http", show_default=True, help="Scheme for URLs without one.")
+@click.option(
+    "--default-scheme", default="http", show_default=True, help="Scheme for URLs without one."
+)
 @click.option("--path-as-is", is_flag=True, help="Keep ./ and ../ in the URL path.")
 @click.option("--traceback", is_flag=True, help="Show a Python traceback on errors.")
 @click.version_option(__version__, "--version", message="%(version)s")
@@ -92,9 +166,7 @@ def command(**flags: Any) -> Options:
 
 
 def options_from_flags(flags: dict[str, Any]) -> Options:
-    output = OutputOptions(
-        **{name: flags.pop(name) for name in OutputOptions.__dataclass_fields__}
-    )
+    output = OutputOptions(**{name: flags.pop(name) for name in OutputOptions.__dataclass_fields__})
     transport = TransportOptions(
         follow=flags.pop("follow"),
         max_redirects=flags.pop("max_redirects"),
@@ -170,6 +242,8 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
     except Exception as exc:
         if show_traceback:
             raise
-        env.stderr.write(f"aiocurl: error: unexpected {type(exc).__name__}: {exc} "
-                         "(run again with --traceback for details)\n")
+        env.stderr.write(
+            f"aiocurl: error: unexpected {type(exc).__name__}: {exc} "
+            "(run again with --traceback for details)\n"
+        )
         return int(ExitStatus.ERROR)

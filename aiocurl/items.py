@@ -48,11 +48,7 @@ _DATA_KINDS = frozenset(
 # Longest first, so that at one position `:=@` wins over `:=` and `:`.
 _SEPARATORS: tuple[tuple[str, ItemKind], ...] = tuple(
     sorted(
-        (
-            (kind.value, kind)
-            for kind in ItemKind
-            if kind is not ItemKind.HEADER_UNSET
-        ),
+        ((kind.value, kind) for kind in ItemKind if kind is not ItemKind.HEADER_UNSET),
         key=lambda pair: -len(pair[0]),
     )
 )

@@ -32,10 +32,10 @@ def build_body(items: Sequence[RequestItem], *, form: bool, read_file: Reader) -
         if item.kind is ItemKind.FILE_UPLOAD:
             hint = "" if form else " (perhaps you meant --form?)"
             raise UsageError(f"{item.arg!r}: file uploads need multipart, not sent yet{hint}")
-    values = [(item.key, field_value(item, read_file)) for item in fields]
     if form:
-        pairs = [(key, form_text(value, item)) for (key, value), item in zip(values, fields)]
+        pairs = [(item.key, form_text(field_value(item, read_file), item)) for item in fields]
         return Body(urlencode(pairs).encode("ascii"), FORM_CONTENT_TYPE)
+    values = [(item.key, field_value(item, read_file)) for item in fields]
     document = json.dumps(json_object(values), ensure_ascii=False)
     return Body(document.encode("utf-8"), JSON_CONTENT_TYPE, is_json=True)
 

@@ -93,7 +93,9 @@ def pretty_modes(
     and NO_COLOR / FORCE_COLOR switch the colours."""
     if pretty is not None:
         if pretty not in PRETTY_CHOICES:
-            raise UsageError(f"--pretty: expected one of {', '.join(PRETTY_CHOICES)}, got {pretty!r}")
+            raise UsageError(
+                f"--pretty: expected one of {', '.join(PRETTY_CHOICES)}, got {pretty!r}"
+            )
         return pretty in ("all", "colors"), pretty in ("all", "format")
     colors = terminal
     if env.get("NO_COLOR"):

@@ -51,7 +51,9 @@ def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan
     if options.cert_key and not options.cert:
         raise UsageError("--cert-key needs --cert")
     if options.ssl_version is not None and options.ssl_version not in SSL_VERSIONS:
-        raise UsageError(f"--ssl: expected one of {', '.join(SSL_VERSIONS)}, got {options.ssl_version!r}")
+        raise UsageError(
+            f"--ssl: expected one of {', '.join(SSL_VERSIONS)}, got {options.ssl_version!r}"
+        )
     if options.max_redirects < 0:
         raise UsageError(f"--max-redirects: expected a count >= 0, got {options.max_redirects}")
     return TransportPlan(

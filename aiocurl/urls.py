@@ -36,7 +36,9 @@ def expand_shorthand(url: str, default_scheme: str = "http") -> str:
         assert port is not None
         digits, path = port.group(), rest[port.end() :]
         host = f"localhost:{digits}" if digits else "localhost"
-        return f"{default_scheme}://{host}{path if path.startswith('/') or not path else '/' + path}"
+        return (
+            f"{default_scheme}://{host}{path if path.startswith('/') or not path else '/' + path}"
+        )
     return f"{default_scheme}://{url}"
 
 

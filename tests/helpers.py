@@ -58,5 +58,3 @@ async def arun_cli(*argv: str, **kwargs: object) -> Result:
     """run_cli from an async test: the command runs its own loop in a worker thread while
     the test's loop keeps serving."""
     return await asyncio.to_thread(run_cli, *argv, **kwargs)  # type: ignore[arg-type]
-
-

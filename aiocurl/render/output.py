@@ -68,8 +68,9 @@ class Renderer:
         self._flush_request()
         if self.plan.response_headers:
             self._separate()
-            self._writer.head(fmt.response_head_lines(head, sort=self.plan.headers_sort),
-                              response=True)
+            self._writer.head(
+                fmt.response_head_lines(head, sort=self.plan.headers_sort), response=True
+            )
             self._last = "head"
         mime, charset = fmt.mime_and_charset(head.header("Content-Type"))
         self._mime = (self.plan.response_mime or mime).lower()
@@ -117,9 +118,7 @@ class Renderer:
             self._writer.head(fmt.request_head_lines(record), response=False)
             self._last = "head"
         if self.plan.request_body and record.body:
-            content_type = next(
-                (v for n, v in record.headers if n.lower() == "content-type"), None
-            )
+            content_type = next((v for n, v in record.headers if n.lower() == "content-type"), None)
             mime, charset = fmt.mime_and_charset(content_type)
             self._body(record.body, mime, charset)
 

@@ -30,9 +30,7 @@ def first_hop(request: RequestSpec) -> Hop:
     skip = set(request.unset_headers)
     if not any(name.lower() == "content-type" for name, _ in request.headers):
         skip.add("Content-Type")  # aiohttp would label bytes application/octet-stream
-    return Hop(
-        request.method, request.url, request.headers, frozenset(skip), request.body, digest
-    )
+    return Hop(request.method, request.url, request.headers, frozenset(skip), request.body, digest)
 
 
 def next_hop(hop: Hop, status: int, location: str, origin_url: str) -> Hop:
@@ -46,8 +44,6 @@ def next_hop(hop: Hop, status: int, location: str, origin_url: str) -> Hop:
         headers = tuple((n, v) for n, v in hop.headers if n.lower() not in _BODY_HEADERS)
         result = replace(result, method="GET", body=None, headers=headers)
     if origin(url) != origin(origin_url):
-        headers = tuple(
-            (n, v) for n, v in result.headers if n.lower() not in _CREDENTIAL_HEADERS
-        )
+        headers = tuple((n, v) for n, v in result.headers if n.lower() not in _CREDENTIAL_HEADERS)
         result = replace(result, headers=headers, digest=None)
     return result

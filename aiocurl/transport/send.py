@@ -42,16 +42,22 @@ async def _send_hop(
     sink: Sink,
 ) -> ResponseHead:
     started = time.perf_counter()
+    url = URL(hop.url, encoded=True)
+    proxy_auth = _proxy_auth(settings)
+    # A plain-http request goes to the proxy as is, so the credential rides in its
+    # headers; aiohttp uses proxy_headers only for the CONNECT of an https tunnel.
+    tunnelled = url.scheme == "https"
+    headers = list(hop.headers) + ([] if tunnelled or not proxy_auth else list(proxy_auth.items()))
     try:
         async with session.request(
             hop.method,
-            URL(hop.url, encoded=True),
-            headers=list(hop.headers),
+            url,
+            headers=headers,
             skip_auto_headers=hop.skip_auto_headers,
             data=hop.body,
             allow_redirects=False,
             proxy=settings.proxy,
-            proxy_headers=_proxy_auth(settings),
+            proxy_headers=proxy_auth if tunnelled else None,
             middlewares=_digest(hop),
             trace_request_ctx=SimpleNamespace(body=hop.body),
         ) as response:

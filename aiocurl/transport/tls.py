@@ -15,8 +15,10 @@ def ssl_setting(plan: TransportPlan) -> ssl.SSLContext | bool:
     """True means aiohttp's default verified context, which it has already built."""
     if not plan.custom_tls:
         return True
-    context = ssl.create_default_context(cafile=plan.ca_bundle and _cafile(plan.ca_bundle),
-                                         capath=plan.ca_bundle and _capath(plan.ca_bundle))
+    context = ssl.create_default_context(
+        cafile=plan.ca_bundle and _cafile(plan.ca_bundle),
+        capath=plan.ca_bundle and _capath(plan.ca_bundle),
+    )
     if not plan.verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

@@ -22,19 +22,22 @@ def free_port() -> int:
 
 
 def assert_one_line_error(result: object, status: int, *fragments: str) -> None:
-    stderr: str = getattr(result, "stderr")
-    assert getattr(result, "exit_status") == status, stderr
+    stderr: str = result.stderr
+    assert result.exit_status == status, stderr
     assert stderr.startswith("aiocurl: error: ") and stderr.count("\n") == 1, stderr
     assert "Traceback" not in stderr
     for fragment in fragments:
         assert fragment in stderr
-    assert getattr(result, "stdout") == b""
+    assert result.stdout == b""
 
 
 def test_connection_refused() -> None:
     port = free_port()
-    assert_one_line_error(run_cli(f"127.0.0.1:{port}/x"), 1,
-                          f"cannot connect to http://127.0.0.1:{port}/x: connection refused")
+    assert_one_line_error(
+        run_cli(f"127.0.0.1:{port}/x"),
+        1,
+        f"cannot connect to http://127.0.0.1:{port}/x: connection refused",
+    )
 
 
 def test_name_not_resolved_message() -> None:

@@ -89,8 +89,9 @@ def test_missing_password_without_a_terminal_is_an_error(echo_url: str) -> None:
 def test_digest_auth(echo_url: str) -> None:
     ok = run_cli("-A", "digest", "-a", "ada:pw", f"{echo_url}/digest-auth/auth/ada/pw")
     assert json.loads(ok.stdout)["authenticated"] is True
-    wrong = run_cli("--check-status", "-A", "digest", "-a", "ada:x",
-                    f"{echo_url}/digest-auth/auth/ada/pw")
+    wrong = run_cli(
+        "--check-status", "-A", "digest", "-a", "ada:x", f"{echo_url}/digest-auth/auth/ada/pw"
+    )
     assert wrong.exit_status == 4
 
 

@@ -14,8 +14,8 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def received(result: object) -> dict:  # type: ignore[type-arg]
-    assert getattr(result, "exit_status") == 0, getattr(result, "stderr")
-    return json.loads(getattr(result, "stdout"))
+    assert result.exit_status == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def test_get_through_a_pipe_is_the_body_byte_for_byte(echo_url: str) -> None:
@@ -36,7 +36,7 @@ def test_default_request_headers(echo_url: str) -> None:
 
 def test_json_post_with_data_items(echo_url: str, tmp_path: object) -> None:
     port = echo_url.rsplit(":", 1)[1]
-    body = received(run_cli("POST", f":{port}/post", "name=ada", "age:=36", "tags:=[\"x\"]"))
+    body = received(run_cli("POST", f":{port}/post", "name=ada", "age:=36", 'tags:=["x"]'))
     assert body["json"] == {"name": "ada", "age": 36, "tags": ["x"]}
     headers = dict(body["raw_headers"])
     assert headers["Content-Type"] == "application/json"
@@ -76,8 +76,14 @@ def test_query_items_follow_the_urls_query(echo_url: str) -> None:
 
 def test_header_items_unset_empty_replace_keep_case(echo_url: str) -> None:
     body = received(
-        run_cli(f"{echo_url}/headers", "User-Agent:", "Accept:text/plain", "X-Empty;",
-                "x-MiXed:1", r"foo\:bar:baz")
+        run_cli(
+            f"{echo_url}/headers",
+            "User-Agent:",
+            "Accept:text/plain",
+            "X-Empty;",
+            "x-MiXed:1",
+            r"foo\:bar:baz",
+        )
     )
     raw = body["raw_headers"]
     names = [name for name, _ in raw]
@@ -100,8 +106,13 @@ def test_file_items(echo_url: str, tmp_path: object) -> None:
     (folder / "bio.txt").write_text("hello\n")
     (folder / "d.json").write_text('{"k": [1]}')
     body = received(
-        run_cli(f"{echo_url}/post", f"bio=@{folder / 'bio.txt'}", f"d:=@{folder / 'd.json'}",
-                f"X-Bio:@{folder / 'bio.txt'}", f"q==@{folder / 'bio.txt'}")
+        run_cli(
+            f"{echo_url}/post",
+            f"bio=@{folder / 'bio.txt'}",
+            f"d:=@{folder / 'd.json'}",
+            f"X-Bio:@{folder / 'bio.txt'}",
+            f"q==@{folder / 'bio.txt'}",
+        )
     )
     assert body["json"] == {"bio": "hello\n", "d": {"k": [1]}}
     assert dict(body["raw_headers"])["X-Bio"] == "hello"
@@ -126,7 +137,7 @@ def test_terminal_output_is_formatted_and_coloured(echo_url: str) -> None:
     assert "\x1b[" in result.text
     plain = ANSI.sub("", result.text)
     assert plain.startswith("HTTP/1.1 200 OK\n")
-    assert "\n\n{\n    \"slideshow\": {" in plain
+    assert '\n\n{\n    "slideshow": {' in plain
     assert plain.endswith("}\n")
 
 
@@ -160,8 +171,9 @@ def test_print_letters_and_meta(echo_url: str) -> None:
     result = run_cli("-p", "hm", f"{echo_url}/get")
     assert result.text.startswith("HTTP/1.1 200 OK\r\n")
     port = echo_url.rsplit(":", 1)[1]
-    assert re.search(r"\nElapsed time: \d+\.\d+s\nRemote address: 127\.0\.0\.1:" + port,
-                     result.text)
+    assert re.search(
+        r"\nElapsed time: \d+\.\d+s\nRemote address: 127\.0\.0\.1:" + port, result.text
+    )
     assert '"url"' not in result.text
     headers_only = run_cli("-h", f"{echo_url}/get")
     assert headers_only.text.endswith("\r\n\r\n") and '"url"' not in headers_only.text

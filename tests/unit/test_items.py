@@ -67,6 +67,4 @@ def test_malformed_items_name_the_argument(arg: str, message: str) -> None:
 def test_kind_groups() -> None:
     assert K.HEADER_FILE.is_header and not K.HEADER_FILE.is_data
     assert K.QUERY_FILE.is_query
-    assert {k for k in K if k.is_data} == {
-        K.DATA, K.DATA_FILE, K.JSON, K.JSON_FILE, K.FILE_UPLOAD
-    }
+    assert {k for k in K if k.is_data} == {K.DATA, K.DATA_FILE, K.JSON, K.JSON_FILE, K.FILE_UPLOAD}

@@ -208,7 +208,14 @@ def test_print_sections(output: OutputOptions, tty: bool, letters: str) -> None:
         letter
         for letter, on in zip(
             "HBhbm",
-            (out.request_headers, out.request_body, out.response_headers, out.response_body, out.meta),
+            (
+                out.request_headers,
+                out.request_body,
+                out.response_headers,
+                out.response_body,
+                out.meta,
+            ),
+            strict=True,
         )
         if on
     )
@@ -248,7 +255,9 @@ def test_pretty_modes(
 
 
 def test_format_options_and_sorting() -> None:
-    out = plan("h", output=OutputOptions(format_options=("json.indent:2,json.sort_keys:false",))).output
+    out = plan(
+        "h", output=OutputOptions(format_options=("json.indent:2,json.sort_keys:false",))
+    ).output
     assert (out.json_indent, out.json_sort_keys, out.headers_sort) == (2, False, False)
     assert plan("h", output=OutputOptions(sorted_output=True)).output.headers_sort
     assert not plan("h", output=OutputOptions(sorted_output=False)).output.json_sort_keys
@@ -259,7 +268,9 @@ def test_format_options_and_sorting() -> None:
 
 
 def test_output_file_is_never_a_terminal() -> None:
-    out = plan("h", output=OutputOptions(output_file="f"), environment=env(stdout_isatty=True)).output
+    out = plan(
+        "h", output=OutputOptions(output_file="f"), environment=env(stdout_isatty=True)
+    ).output
     assert (out.terminal, out.response_headers, out.colors) == (False, False, False)
 
 

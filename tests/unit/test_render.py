@@ -27,8 +27,14 @@ REQUEST = RequestRecord(
 META = ResponseMeta(0.25, "127.0.0.1:80", 16)
 
 
-def render(plan: OutputPlan, *, head: ResponseHead = JSON_HEAD, body: bytes = b'{"b": 1, "a": [2]}',
-           request: RequestRecord | None = None, chunks: int = 3) -> str:
+def render(
+    plan: OutputPlan,
+    *,
+    head: ResponseHead = JSON_HEAD,
+    body: bytes = b'{"b": 1, "a": [2]}',
+    request: RequestRecord | None = None,
+    chunks: int = 3,
+) -> str:
     out = io.BytesIO()
     renderer = Renderer(plan, out, width=80)
     if request:
@@ -66,8 +72,9 @@ def test_terminal_formats_and_colours_json() -> None:
 
 
 def test_format_without_colour() -> None:
-    plan = OutputPlan(response_headers=True, format=True, terminal=True, json_indent=2,
-                      json_sort_keys=False)
+    plan = OutputPlan(
+        response_headers=True, format=True, terminal=True, json_indent=2, json_sort_keys=False
+    )
     text = render(plan)
     assert "\x1b[" not in text
     assert text.endswith('\n\n{\n  "b": 1,\n  "a": [\n    2\n  ]\n}\n')
@@ -75,12 +82,19 @@ def test_format_without_colour() -> None:
 
 def test_headers_keep_case_and_order_unless_sorted() -> None:
     plan = OutputPlan(response_headers=True, response_body=False, format=True)
-    assert render(plan).splitlines()[1:4] == ["Content-Type: application/json", "X-Trace: 1",
-                                              "content-length: 16"]
-    sorted_plan = OutputPlan(response_headers=True, response_body=False, format=True,
-                             headers_sort=True)
-    assert render(sorted_plan).splitlines()[1:4] == ["content-length: 16",
-                                                     "Content-Type: application/json", "X-Trace: 1"]
+    assert render(plan).splitlines()[1:4] == [
+        "Content-Type: application/json",
+        "X-Trace: 1",
+        "content-length: 16",
+    ]
+    sorted_plan = OutputPlan(
+        response_headers=True, response_body=False, format=True, headers_sort=True
+    )
+    assert render(sorted_plan).splitlines()[1:4] == [
+        "content-length: 16",
+        "Content-Type: application/json",
+        "X-Trace: 1",
+    ]
 
 
 def test_unformatted_heads_are_wire_format() -> None:
@@ -94,8 +108,9 @@ def test_unformatted_heads_are_wire_format() -> None:
 
 
 def test_binary_body_is_a_notice_on_a_terminal_and_bytes_in_a_pipe() -> None:
-    head = ResponseHead("http://h/b", "HTTP/1.1", 200, "OK",
-                        (("Content-Type", "application/octet-stream"),), True)
+    head = ResponseHead(
+        "http://h/b", "HTTP/1.1", 200, "OK", (("Content-Type", "application/octet-stream"),), True
+    )
     body = bytes(range(256))
     assert ANSI.sub("", render(TERMINAL, head=head, body=body)).endswith(
         "[binary data, 256 bytes, not shown on a terminal: use -o FILE or a pipe]\n"
@@ -109,8 +124,14 @@ def test_binary_body_is_a_notice_on_a_terminal_and_bytes_in_a_pipe() -> None:
 
 
 def test_charset_and_mime_overrides() -> None:
-    head = ResponseHead("http://h/t", "HTTP/1.1", 200, "OK",
-                        (("Content-Type", "text/plain; charset=latin-1"),), True)
+    head = ResponseHead(
+        "http://h/t",
+        "HTTP/1.1",
+        200,
+        "OK",
+        (("Content-Type", "text/plain; charset=latin-1"),),
+        True,
+    )
     plan = OutputPlan(format=True, terminal=True)
     assert render(plan, head=head, body="café".encode("latin-1")) == "café\n"
     override = OutputPlan(format=True, terminal=True, response_charset="utf-8")
@@ -120,8 +141,9 @@ def test_charset_and_mime_overrides() -> None:
 
 
 def test_html_is_highlighted_not_reformatted() -> None:
-    head = ResponseHead("http://h/", "HTTP/1.1", 200, "OK",
-                        (("Content-Type", "text/html; charset=utf-8"),), True)
+    head = ResponseHead(
+        "http://h/", "HTTP/1.1", 200, "OK", (("Content-Type", "text/html; charset=utf-8"),), True
+    )
     html = "<html><body>hé</body></html>"
     text = render(TERMINAL, head=head, body=html.encode())
     assert ANSI.search(text)
@@ -137,8 +159,13 @@ def test_intermediate_responses_only_with_all() -> None:
     hop = ResponseHead("http://h/r", "HTTP/1.1", 302, "Found", (("Location", "/x"),), False)
     for show_all, expected in ((False, 1), (True, 2)):
         out = io.BytesIO()
-        plan = OutputPlan(request_headers=True, response_headers=True, response_body=False,
-                          format=True, show_all=show_all)
+        plan = OutputPlan(
+            request_headers=True,
+            response_headers=True,
+            response_body=False,
+            format=True,
+            show_all=show_all,
+        )
         renderer = Renderer(plan, out)
         for head in (hop, JSON_HEAD):
             renderer.request(RequestRecord("GET", head.url, (("Host", "h"),), None))
@@ -152,8 +179,9 @@ def test_intermediate_responses_only_with_all() -> None:
 
 def test_offline_request_is_printed_by_finish() -> None:
     out = io.BytesIO()
-    renderer = Renderer(OutputPlan(request_headers=True, request_body=True, response_body=False),
-                        out)
+    renderer = Renderer(
+        OutputPlan(request_headers=True, request_body=True, response_body=False), out
+    )
     renderer.request(REQUEST)
     renderer.finish()
     assert out.getvalue().endswith(b'\r\n\r\n{"a": "b"}')

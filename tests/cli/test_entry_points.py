@@ -1,0 +1,114 @@
+"""The installed command in real processes: imports at start-up, pipes, exit codes, a pty."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from aiocurl import __version__
+
+PROBE = """
+import sys
+{setup}
+heavy = sorted(m for m in ("aiohttp", "rich", "yarl", "click") if m in sys.modules)
+print("IMPORTED:" + ",".join(heavy), file=sys.stderr)
+"""
+
+
+def imported_after(setup: str) -> list[str]:
+    code = PROBE.format(setup=setup)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    line = next(x for x in done.stderr.splitlines() if x.startswith("IMPORTED:"))
+    return [m for m in line.removeprefix("IMPORTED:").split(",") if m]
+
+
+def test_version_imports_neither_aiohttp_nor_click() -> None:
+    setup = "sys.argv = ['aiocurl', '--version']\nfrom aiocurl.__main__ import main\nmain()"
+    assert imported_after(setup) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["--offline", "POST", "example.org/x", "a=b", "X:1"], ["--offline", "-v", "h"]],
+)
+def test_help_and_offline_do_not_import_aiohttp_or_rich(argv: list[str]) -> None:
+    setup = f"from aiocurl.cli import main\nmain({argv!r})"
+    assert imported_after(setup) == ["click"]
+
+
+def aiocurl(*argv: str) -> subprocess.CompletedProcess[bytes]:
+    executable = shutil.which("aiocurl")
+    assert executable, "the aiocurl console script is not installed (pip install -e .)"
+    return subprocess.run(
+        [executable, *argv], capture_output=True, timeout=60, stdin=subprocess.DEVNULL
+    )
+
+
+def test_console_script_version() -> None:
+    done = aiocurl("--version")
+    assert (done.returncode, done.stdout) == (0, f"{__version__}\n".encode())
+
+
+def test_python_dash_m() -> None:
+    done = subprocess.run([sys.executable, "-m", "aiocurl", "--version"], capture_output=True)
+    assert done.stdout == f"{__version__}\n".encode()
+
+
+def test_console_script_in_a_pipe(echo_url: str) -> None:
+    done = aiocurl("POST", f"{echo_url}/post", "name=ada", "age:=36")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["json"] == {"name": "ada", "age": 36}
+    assert b"\x1b[" not in done.stdout and done.stderr == b""
+
+
+def test_console_script_exit_codes(echo_url: str) -> None:
+    assert aiocurl("--check-status", f"{echo_url}/status/404").returncode == 4
+    assert aiocurl("--check-status", f"{echo_url}/status/503").returncode == 5
+    done = aiocurl("--nope", echo_url)
+    assert done.returncode == 1
+    assert done.stderr.startswith(b"aiocurl: error: unknown option --nope")
+    assert done.stderr.count(b"\n") == 1
+
+
+def test_help_lists_the_flags() -> None:
+    done = aiocurl("--help")
+    assert done.returncode == 0
+    for flag in (b"--follow", b"--timeout", b"--verify", b"--offline", b"--check-status"):
+        assert flag in done.stdout
+
+
+def run_in_pty(*argv: str) -> bytes:
+    executable = shutil.which("aiocurl")
+    assert executable
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env["TERM"] = "xterm-256color"
+    process = subprocess.Popen(
+        [executable, *argv], stdin=terminal, stdout=terminal, stderr=terminal, env=env
+    )
+    os.close(terminal)
+    output = bytearray()
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal side is closed once the process exits
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    assert process.wait(timeout=60) == 0
+    return bytes(output)
+
+
+def test_a_real_terminal_gets_headers_and_colour(echo_url: str) -> None:
+    output = run_in_pty(f"{echo_url}/get", "a==1")
+    assert b"\x1b[" in output
+    assert b"HTTP/1.1" in output and b"200" in output and b"Content-Type" in output
+    assert b'"a"' in output

@@ -1,0 +1,141 @@
+"""TLS verification and client settings with a test CA (trustme), and an HTTP proxy."""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import trustme
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from helpers import arun_cli
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+def hello_app() -> web.Application:
+    async def hello(request: web.Request) -> web.Response:
+        return web.json_response({"secure": request.secure})
+
+    app = web.Application()
+    app.router.add_get("/", hello)
+    return app
+
+
+async def https_server(ca: trustme.CA, *hostnames: str) -> TestServer:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*hostnames).configure_cert(context)
+    server = TestServer(hello_app(), host="127.0.0.1", scheme="https")
+    await server.start_server(ssl=context)
+    return server
+
+
+@pytest.fixture
+async def tls_url(ca: trustme.CA) -> AsyncIterator[str]:
+    server = await https_server(ca, "127.0.0.1")
+    yield f"https://127.0.0.1:{server.port}/"
+    await server.close()
+
+
+@pytest.fixture
+def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+async def test_unknown_issuer_is_refused_and_says_why(tls_url: str) -> None:
+    result = await arun_cli(tls_url)
+    assert result.exit_status == 1
+    assert result.stderr.startswith(
+        f"aiocurl: error: TLS certificate verification failed for {tls_url}"
+    )
+    assert "unable to get local issuer certificate" in result.stderr
+
+
+async def test_verify_with_a_ca_bundle(tls_url: str, ca_file: str) -> None:
+    result = await arun_cli("--verify", ca_file, tls_url)
+    assert json.loads(result.stdout) == {"secure": True}
+
+
+async def test_verify_no(tls_url: str) -> None:
+    result = await arun_cli("--verify", "no", tls_url)
+    assert json.loads(result.stdout) == {"secure": True}
+
+
+async def test_hostname_mismatch(ca: trustme.CA, ca_file: str) -> None:
+    server = await https_server(ca, "other.example")
+    try:
+        result = await arun_cli("--verify", ca_file, f"https://127.0.0.1:{server.port}/")
+    finally:
+        await server.close()
+    assert result.exit_status == 1
+    assert "TLS certificate verification failed" in result.stderr
+    assert "mismatch" in result.stderr.lower() or "not valid for" in result.stderr
+
+
+async def test_tls_version_pinning(tls_url: str, ca_file: str) -> None:
+    for version in ("tls1.2", "tls1.3"):
+        result = await arun_cli("--verify", ca_file, "--ssl", version, tls_url)
+        assert result.exit_status == 0, result.stderr
+
+
+async def test_client_certificate(ca: trustme.CA, ca_file: str, tmp_path: Path) -> None:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca.configure_trust(context)
+    context.verify_mode = ssl.CERT_REQUIRED
+    server = TestServer(hello_app(), host="127.0.0.1", scheme="https")
+    await server.start_server(ssl=context)
+    client = ca.issue_cert("ada@example.org")
+    cert, key = tmp_path / "client.pem", tmp_path / "client.key"
+    client.cert_chain_pems[0].write_to_path(str(cert))
+    client.private_key_pem.write_to_path(str(key))
+    url = f"https://127.0.0.1:{server.port}/"
+    try:
+        refused = await arun_cli("--verify", ca_file, url)
+        accepted = await arun_cli(
+            "--verify", ca_file, "--cert", str(cert), "--cert-key", str(key), url
+        )
+    finally:
+        await server.close()
+    assert refused.exit_status == 1 and refused.stderr.startswith("aiocurl: error: ")
+    assert json.loads(accepted.stdout) == {"secure": True}
+
+
+async def test_proxy_gets_the_absolute_url_and_proxy_credentials() -> None:
+    seen: dict[str, str] = {}
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen["target"] = str(request.url)
+        seen["proxy_authorization"] = request.headers.get("Proxy-Authorization", "")
+        return web.json_response({"via": "proxy"})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", proxy)
+    async with TestServer(app, host="127.0.0.1") as server:
+        result = await arun_cli(
+            "--proxy", f"http://pu:pp@127.0.0.1:{server.port}", "http://origin.test/path?q=1"
+        )
+    assert json.loads(result.stdout) == {"via": "proxy"}
+    assert seen["target"] == "http://origin.test/path?q=1"
+    assert seen["proxy_authorization"] == "Basic " + base64.b64encode(b"pu:pp").decode()
+
+
+async def test_path_as_is(aiohttp_server: object) -> None:
+    async def raw_path(request: web.Request) -> web.Response:
+        return web.Response(text=request.raw_path)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", raw_path)
+    server = await aiohttp_server(app)  # type: ignore[operator]
+    base = f"127.0.0.1:{server.port}"
+    assert (await arun_cli(f"{base}/a/../b/./c")).stdout == b"/b/c"
+    assert (await arun_cli("--path-as-is", f"{base}/a/../b/./c")).stdout == b"/a/../b/./c"
