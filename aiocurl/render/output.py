@@ -84,9 +84,8 @@ class Renderer:
         if not (self._visible and self.plan.response_body):
             return
         if self._stream:
-            if self._last == "head":
-                self._last = "body"
             self._out.write(chunk)
+            self._out.flush()  # a reader at the other end of a pipe sees bytes as they come
             self._last = "body"
         else:
             self._buffer += chunk

@@ -112,3 +112,38 @@ def test_a_real_terminal_gets_headers_and_colour(echo_url: str) -> None:
     assert b"\x1b[" in output
     assert b"HTTP/1.1" in output and b"200" in output and b"Content-Type" in output
     assert b'"a"' in output
+
+
+async def test_ctrl_c_exits_130(aiohttp_server: object) -> None:
+    import asyncio
+    import signal
+
+    from aiohttp import web
+
+    arrived = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow(request: web.Request) -> web.Response:
+        arrived.set()
+        await release.wait()
+        return web.Response(text="late")
+
+    app = web.Application()
+    app.router.add_get("/", slow)
+    server = await aiohttp_server(app)  # type: ignore[operator]
+    executable = shutil.which("aiocurl")
+    assert executable
+    process = await asyncio.create_subprocess_exec(
+        executable,
+        str(server.make_url("/")),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.DEVNULL,
+    )
+    await asyncio.wait_for(arrived.wait(), timeout=30)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    release.set()
+    assert process.returncode == 130
+    assert stdout == b""
+    assert b"Traceback" not in stderr and b"interrupted" in stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
-from helpers import arun_cli, run_cli
+from helpers import Result, arun_cli, run_cli
 
 from aiocurl.plan_transport import TransportPlan
 from aiocurl.transport.errors import map_error
@@ -21,8 +21,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def assert_one_line_error(result: object, status: int, *fragments: str) -> None:
-    stderr: str = result.stderr
+def assert_one_line_error(result: Result, status: int, *fragments: str) -> None:
+    stderr = result.stderr
     assert result.exit_status == status, stderr
     assert stderr.startswith("aiocurl: error: ") and stderr.count("\n") == 1, stderr
     assert "Traceback" not in stderr
@@ -109,45 +109,37 @@ def test_connect_timeout_exits_2() -> None:
     assert_one_line_error(result, 2, "connect timeout: no connection to", "within 0.3 s")
 
 
-async def test_server_that_closes_without_answering() -> None:
-    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def raw_reply(reply: bytes) -> Result:
+    """Run the command against a server that reads the request head, writes `reply` as raw
+    bytes and hangs up: the broken servers a client meets."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
+        writer.write(reply)
+        await writer.drain()
         writer.close()
 
-    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     async with server:
-        result = await arun_cli(f"127.0.0.1:{port}/x")
+        return await arun_cli(f"127.0.0.1:{port}/x")
+
+
+async def test_server_that_closes_without_answering() -> None:
+    result = await raw_reply(b"")
     assert_one_line_error(result, 1, "the server closed the connection without a response")
 
 
 async def test_truncated_body_is_an_error() -> None:
-    async def short(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(short, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server:
-        result = await arun_cli(f"127.0.0.1:{port}/x")
+    result = await raw_reply(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
     assert result.exit_status == 1
-    assert result.stderr.startswith("aiocurl: error: ") and "cut short" in result.stderr
-    assert result.stdout == b"only this"  # what arrived stays; the exit code says it failed
+    stderr = result.stderr
+    assert stderr.startswith("aiocurl: error: ") and "cut short" in stderr
+    assert result.stdout == b"only this"  # what arrived stays; the code says it failed
 
 
 async def test_invalid_status_line() -> None:
-    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(b"NOT HTTP AT ALL\r\n\r\n")
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(garbage, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server:
-        result = await arun_cli(f"127.0.0.1:{port}/x")
+    result = await raw_reply(b"NOT HTTP AT ALL\r\n\r\n")
     assert_one_line_error(result, 1, "invalid HTTP response")
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import random
 import re
+from typing import Any
 
-from helpers import run_cli
+from helpers import Result, run_cli
 
 from aiocurl import __version__
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def received(result: object) -> dict:  # type: ignore[type-arg]
+def received(result: Result) -> dict[str, Any]:
     assert result.exit_status == 0, result.stderr
     return json.loads(result.stdout)
 
