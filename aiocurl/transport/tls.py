@@ -15,10 +15,7 @@ def ssl_setting(plan: TransportPlan) -> ssl.SSLContext | bool:
     """True means aiohttp's default verified context, which it has already built."""
     if not plan.custom_tls:
         return True
-    context = ssl.create_default_context(
-        cafile=plan.ca_bundle and _cafile(plan.ca_bundle),
-        capath=plan.ca_bundle and _capath(plan.ca_bundle),
-    )
+    context = _verifying_context(plan.ca_bundle)
     if not plan.verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -34,12 +31,19 @@ def ssl_setting(plan: TransportPlan) -> ssl.SSLContext | bool:
     return context
 
 
-def _cafile(path: str) -> str | None:
-    return None if os.path.isdir(path) else path
-
-
-def _capath(path: str) -> str | None:
-    return path if os.path.isdir(path) else None
+def _verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """The system's CAs, or those of --verify PATH (a PEM file or a hashed directory)."""
+    if ca_bundle is None:
+        return ssl.create_default_context()
+    is_dir = os.path.isdir(ca_bundle)
+    try:
+        return ssl.create_default_context(
+            cafile=None if is_dir else ca_bundle, capath=ca_bundle if is_dir else None
+        )
+    except (ssl.SSLError, OSError) as exc:
+        raise UsageError(
+            f"--verify: cannot load CA certificates from {ca_bundle!r}: {exc}"
+        ) from None
 
 
 def _load_client_cert(context: ssl.SSLContext, cert: str, key: str | None) -> None:

@@ -139,3 +139,14 @@ async def test_path_as_is(aiohttp_server: object) -> None:
     base = f"127.0.0.1:{server.port}"
     assert (await arun_cli(f"{base}/a/../b/./c")).stdout == b"/b/c"
     assert (await arun_cli("--path-as-is", f"{base}/a/../b/./c")).stdout == b"/a/../b/./c"
+
+
+async def test_a_ca_bundle_that_is_not_pem_is_a_clear_error(tls_url: str, tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.pem"
+    bogus.write_text("not a certificate\n")
+    result = await arun_cli("--verify", str(bogus), tls_url)
+    assert result.exit_status == 1
+    assert result.stderr.startswith(
+        f"aiocurl: error: --verify: cannot load CA certificates from '{bogus}'"
+    )
+    assert result.stderr.count("\n") == 1
