@@ -20,7 +20,7 @@ async def run(plan: RequestPlan, env: Environment) -> ExitStatus:
         if plan.output.output_file
         else env.stdout
     )
-    renderer = Renderer(plan.output, out)
+    renderer = Renderer(plan.output, out, err=env.stderr)
     try:
         if plan.offline:
             renderer.request(offline_record(plan.request))
@@ -41,8 +41,11 @@ async def run(plan: RequestPlan, env: Environment) -> ExitStatus:
 def offline_record(request: RequestSpec) -> RequestRecord:
     """The request as aiohttp would send it: Host first, then our headers, then the length."""
     headers = [("Host", host_header(request.url)), *request.headers]
-    if request.body is not None:
-        headers.append(("Content-Length", str(len(request.body))))
+    length = request.body.length if request.body is not None else None
+    if request.body is not None and (request.chunked or length is None):
+        headers.append(("Transfer-Encoding", "chunked"))
+    elif request.body is not None:
+        headers.append(("Content-Length", str(length)))
     elif request.method in _BODY_METHODS:
         headers.append(("Content-Length", "0"))
     return RequestRecord(request.method, request.url, tuple(headers), request.body)

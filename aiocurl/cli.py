@@ -55,7 +55,17 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
 @click.option(
     "--json", "-j", is_flag=True, help="Send data items as JSON (the default) and ask for JSON."
 )
-@click.option("--form", "-f", is_flag=True, help="Send data items urlencoded.")
+@click.option(
+    "--form", "-f", is_flag=True, help="Send data items urlencoded (multipart with files)."
+)
+@click.option("--multipart", is_flag=True, help="Send data items as multipart/form-data.")
+@click.option("--boundary", help="The multipart boundary to use.")
+@click.option("--raw", metavar="TEXT", help="Send TEXT as the request body.")
+@click.option("--ignore-stdin", "-I", is_flag=True, help="Do not read a request body from stdin.")
+@click.option("--chunked", is_flag=True, help="Send the body with Transfer-Encoding: chunked.")
+@click.option(
+    "--compress", "-x", count=True, help="Deflate the body if that makes it smaller (-xx: always)."
+)
 @click.option(
     "--auth",
     "-a",
@@ -233,6 +243,8 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
         if show_traceback:
             raise
         env.stderr.write(f"aiocurl: error: {one_line(exc.message)}\n")
+        if exc.detail:
+            env.stderr.write(exc.detail + "\n")
         return int(exc.exit_status)
     except KeyboardInterrupt:
         env.stderr.write("\naiocurl: interrupted\n")

@@ -6,6 +6,7 @@ Injected everywhere so tests can say "stdout is a terminal" without a terminal.
 from __future__ import annotations
 
 import getpass
+import io
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -20,9 +21,24 @@ def read_file(path: str) -> bytes:
     try:
         with open(expanded, "rb") as handle:
             return handle.read()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise UsageError(f"cannot read {path!r}: {reason}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise UsageError(f"cannot read {path!r}: {_reason(exc)}") from None
+
+
+def file_size(path: str) -> int:
+    """The size of a file that is to be streamed, checking now that it can be read."""
+    expanded = os.path.expanduser(path)
+    try:
+        with open(expanded, "rb"):
+            return os.path.getsize(expanded)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {path!r}: {_reason(exc)}") from None
+
+
+def _reason(exc: OSError | ValueError) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
 
 
 def prompt_password(prompt: str) -> str:
@@ -31,7 +47,7 @@ def prompt_password(prompt: str) -> str:
 
 @dataclass
 class Environment:
-    stdin: BinaryIO = field(default_factory=lambda: sys.stdin.buffer)
+    stdin: BinaryIO = field(default_factory=lambda: io.BytesIO())
     stdout: BinaryIO = field(default_factory=lambda: sys.stdout.buffer)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     stdin_isatty: bool = False
@@ -39,11 +55,16 @@ class Environment:
     stderr_isatty: bool = False
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     read_file: Callable[[str], bytes] = read_file
+    file_size: Callable[[str], int] = file_size
     prompt_password: Callable[[str], str] = prompt_password
+    stdin_hint_after: float = 10.0  # seconds of silence on stdin before saying what to do
 
     @classmethod
     def from_process(cls) -> Environment:
+        # A process started with stdin closed has no sys.stdin: that is an empty stdin.
+        stdin = sys.stdin.buffer if sys.stdin is not None else io.BytesIO()
         return cls(
+            stdin=stdin,
             stdin_isatty=_isatty(sys.stdin),
             stdout_isatty=_isatty(sys.stdout),
             stderr_isatty=_isatty(sys.stderr),

@@ -12,6 +12,7 @@ class AiocurlError(Exception):
     """A failure the user should see as one `aiocurl: error: ...` line."""
 
     exit_status = ExitStatus.ERROR
+    detail: str | None = None  # lines shown under the error line, e.g. a caret under a typo
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from aiocurl.body import RequestBody
+
 Headers = tuple[tuple[str, str], ...]
 
 
@@ -16,7 +18,7 @@ class RequestRecord:
     method: str
     url: str
     headers: Headers  # as sent, in order
-    body: bytes | None
+    body: RequestBody | None
     version: str = "HTTP/1.1"
 
 
@@ -43,6 +45,8 @@ class ResponseMeta:
 
 class Sink(Protocol):
     def request(self, record: RequestRecord) -> None: ...
+
+    def upload_progress(self, sent: int, total: int | None) -> None: ...
 
     def response_head(self, head: ResponseHead) -> None: ...
 

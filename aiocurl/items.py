@@ -24,6 +24,7 @@ class ItemKind(Enum):
     JSON = ":="
     JSON_FILE = ":=@"
     FILE_UPLOAD = "@"
+    RAW_FILE = "@<body>"  # `@path` with no field name: the file is the whole body
 
     @property
     def is_header(self) -> bool:
@@ -76,6 +77,10 @@ def parse_item(arg: str) -> RequestItem:
     position, separator, kind = found
     key = "".join(chars[:position])
     value = "".join(chars[position + len(separator) :])
+    if not key and kind is ItemKind.FILE_UPLOAD:
+        if not value:
+            raise UsageError(f"{arg!r}: a file path must follow '@'")
+        return RequestItem(ItemKind.RAW_FILE, key, value, arg)
     if not key:
         raise UsageError(f"{arg!r}: the item has no name before {separator!r}")
     return RequestItem(_refine_kind(kind, value, arg), key, value, arg)

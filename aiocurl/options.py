@@ -45,6 +45,12 @@ class Options:
     method_and_url: tuple[str, ...] = ()  # the positionals: [METHOD] URL [ITEM ...]
     json: bool = False
     form: bool = False
+    multipart: bool = False
+    boundary: str | None = None
+    raw: str | None = None
+    ignore_stdin: bool = False
+    chunked: bool = False
+    compress: int = 0
     auth: str | None = None
     auth_type: str | None = None
     default_scheme: str = "http"

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aiocurl import __version__
+from aiocurl.body import RequestBody
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
 from aiocurl.items import ItemKind, RequestItem, is_item, parse_item
@@ -44,8 +45,9 @@ class RequestSpec:
     url: str
     headers: tuple[tuple[str, str], ...]  # in the order they are sent, Host and length aside
     unset_headers: frozenset[str]  # defaults the user removed with `Header:`
-    body: bytes | None
+    body: RequestBody | None
     auth: Auth | None
+    chunked: bool = False  # Transfer-Encoding: chunked even when the length is known
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,9 @@ class RequestPlan:
 
 
 def build_plan(options: Options, env: Environment) -> RequestPlan:
-    if options.json and options.form:
-        raise UsageError("--json and --form cannot be combined")
     method, raw_url, args = split_positionals(options.method_and_url)
     items = [parse_item(arg) for arg in args]
-    body = build_body(items, form=options.form, read_file=env.read_file)
+    body = build_body(items, options, env, user_content_type(items))
     if method is None:
         method = "POST" if body.data is not None else "GET"
     query = [(item.key, _item_text(item, env)) for item in items if item.kind.is_query]
@@ -80,6 +80,7 @@ def build_plan(options: Options, env: Environment) -> RequestPlan:
         unset_headers=unset,
         body=body.data,
         auth=auth,
+        chunked=options.chunked,
     )
     return RequestPlan(
         request=request,
@@ -105,6 +106,8 @@ def _plain_item(arg: str) -> bool:
     if not is_item(arg):
         return False
     item = parse_item(arg)
+    if item.kind is ItemKind.RAW_FILE:
+        return True
     if item.kind in (ItemKind.HEADER, ItemKind.HEADER_FILE):
         return not _PORT_OR_PATH.match(item.value)
     if item.kind.is_header:
@@ -147,6 +150,8 @@ def build_headers(
     content_type = body.content_type or ("application/json" if json else None)
     if content_type:
         headers.append(("Content-Type", content_type))
+    if body.content_encoding:
+        headers.append(("Content-Encoding", body.content_encoding))
     defaults = {name.lower() for name, _ in headers}
     unset: set[str] = set()
     for item in items:
@@ -159,12 +164,24 @@ def build_headers(
             unset.add(name)
             continue
         value = _header_value(item, env)
+        if lower == "content-type" and body.content_type and "boundary=" in body.content_type:
+            value = body.content_type  # the user's multipart type, with the boundary we use
         if lower in defaults:
             defaults.discard(lower)
             headers = [(name, value) if n.lower() == lower else (n, v) for n, v in headers]
         else:
             headers.append((name, value))
     return tuple(headers), frozenset(unset)
+
+
+def user_content_type(items: Sequence[RequestItem]) -> str | None:
+    """The Content-Type a header item sets (the last one wins), for the multipart boundary."""
+    values = [
+        item.value.strip()
+        for item in items
+        if item.kind is ItemKind.HEADER and item.key.lower() == "content-type"
+    ]
+    return values[-1] if values else None
 
 
 def _check_header_name(item: RequestItem) -> str:

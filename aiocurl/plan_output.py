@@ -35,6 +35,7 @@ class OutputPlan:
     terminal: bool = False  # stdout is a terminal: binary bodies are not dumped there
     quiet: int = 0
     check_status: bool = False
+    progress: bool = False  # stderr is a terminal: show transfer progress there
 
 
 def plan_output(options: Options, env: Environment) -> OutputPlan:
@@ -63,6 +64,7 @@ def plan_output(options: Options, env: Environment) -> OutputPlan:
         terminal=terminal,
         quiet=out.quiet,
         check_status=out.check_status,
+        progress=env.stderr_isatty and not out.quiet,
     )
 
 

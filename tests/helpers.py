@@ -27,6 +27,7 @@ def run_cli(
     stdin: bytes = b"",
     tty: bool = False,
     stdin_tty: bool = False,
+    stderr_tty: bool | None = None,
     env: dict[str, str] | None = None,
     password: str | None = None,
 ) -> Result:
@@ -46,7 +47,7 @@ def run_cli(
         stderr=stderr,
         stdin_isatty=stdin_tty,
         stdout_isatty=tty,
-        stderr_isatty=tty,
+        stderr_isatty=tty if stderr_tty is None else stderr_tty,
         env=variables,
         prompt_password=prompt,
     )

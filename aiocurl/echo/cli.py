@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 
@@ -51,13 +52,18 @@ def main(host: str, port: int) -> None:
     except OSError as exc:
         reason = exc.strerror or exc
         raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from exc
-    click.echo(f"aiocurl-echo listening on {base_url(host, sock)}")
+    # The loop exists before anyone is told we listen: a Ctrl-C that lands while a loop is
+    # half-built leaves an object that complains on stderr when collected.
+    loop = asyncio.new_event_loop()
     # run_app turns SIGINT/SIGTERM into a graceful shutdown and returns normally; suppress
-    # covers a Ctrl-C that lands before the loop has installed its signal handlers.
+    # covers a Ctrl-C that lands before the loop has installed its signal handlers, which
+    # includes the moment right after the listening line (a reader may signal at once).
     with contextlib.suppress(KeyboardInterrupt):
+        click.echo(f"aiocurl-echo listening on {base_url(host, sock)}")
         web.run_app(
             make_app(log=log_to_stderr),
             sock=sock,
+            loop=loop,
             print=None,
             access_log=None,  # the log hook already writes one line per request
             shutdown_timeout=SHUTDOWN_TIMEOUT,

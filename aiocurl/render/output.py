@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import io
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol, TextIO
 
+from aiocurl.body import FileSegment, RequestBody, StreamSegment, iter_segment
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
 from aiocurl.plan_output import OutputPlan
 from aiocurl.render import formatting as fmt
+
+if TYPE_CHECKING:
+    from aiocurl.render.progress import TransferProgress
+
+SHOW_FROM = 4 * 1024 * 1024  # bodies smaller than this finish before a bar helps
+SHOW_FILE_UP_TO = 64 * 1024  # text files in a request body are shown up to this size
 
 
 class Writer(Protocol):
@@ -38,9 +45,18 @@ class PlainWriter:
 class Renderer:
     """Shows one run's exchanges; intermediate hops only with --all (or -v)."""
 
-    def __init__(self, plan: OutputPlan, out: BinaryIO, *, width: int | None = None) -> None:
+    def __init__(
+        self,
+        plan: OutputPlan,
+        out: BinaryIO,
+        *,
+        err: TextIO | None = None,
+        width: int | None = None,
+    ) -> None:
         self.plan = plan
         self._out = out
+        self._err = err
+        self._upload: TransferProgress | None = None
         self._pretty = plan.format or plan.colors
         self._writer: Writer = _make_writer(plan, out, width)
         self._pending: RequestRecord | None = None
@@ -60,7 +76,24 @@ class Renderer:
         if self.plan.show_all:
             self._flush_request()
 
+    def upload_progress(self, sent: int, total: int | None) -> None:
+        if not self.plan.progress or self._err is None:
+            return
+        if self._upload is None:
+            if total is not None and total < SHOW_FROM:
+                return
+            from aiocurl.render.progress import TransferProgress
+
+            self._upload = TransferProgress(self._err, "upload")
+        self._upload.update(sent, total)
+
+    def _stop_progress(self) -> None:
+        if self._upload is not None:
+            self._upload.stop()
+            self._upload = None
+
     def response_head(self, head: ResponseHead) -> None:
+        self._stop_progress()
         self._visible = head.final or self.plan.show_all
         if not self._visible:
             self._pending = None
@@ -103,6 +136,7 @@ class Renderer:
 
     def finish(self) -> None:
         """Print a request that no response followed (--offline, or a failure)."""
+        self._stop_progress()
         self._flush_request()
         self._out.flush()
 
@@ -116,10 +150,45 @@ class Renderer:
             self._separate()
             self._writer.head(fmt.request_head_lines(record), response=False)
             self._last = "head"
-        if self.plan.request_body and record.body:
+        if self.plan.request_body and record.body is not None:
             content_type = next((v for n, v in record.headers if n.lower() == "content-type"), None)
             mime, charset = fmt.mime_and_charset(content_type)
-            self._body(record.body, mime, charset)
+            data = record.body.in_memory
+            if data is not None:
+                self._body(data, mime, charset)
+            else:
+                self._segments(record.body)
+
+    def _segments(self, body: RequestBody) -> None:
+        """A body with files or a stream in it, shown part by part: in a pipe the bytes as
+        sent; on a terminal the text, with binary and large file contents left out."""
+        if self._last == "body":
+            self._separate()
+        raw = not self._pretty and not self.plan.terminal
+        for segment in body.segments:
+            if isinstance(segment, FileSegment):
+                self._file_segment(segment, raw)
+            elif isinstance(segment, StreamSegment):
+                self._writer.write("\n[the rest of stdin, streamed]\n")
+            elif raw:
+                self._out.write(segment)
+            else:
+                self._writer.write(fmt.decode_body(segment, None))
+        if not raw:
+            self._writer.write("\n")
+        self._last = "body"
+
+    def _file_segment(self, segment: FileSegment, raw: bool) -> None:
+        if raw:
+            for block in iter_segment(segment):
+                self._out.write(block)
+            return
+        with open(segment.path, "rb") as handle:
+            head = handle.read(SHOW_FILE_UP_TO + 1)
+        if fmt.is_binary(head) or len(head) > SHOW_FILE_UP_TO:
+            self._writer.write(f"[{segment.size} bytes of {segment.path} not shown]")
+        else:
+            self._writer.write(fmt.decode_body(head, None))
 
     def _body(self, data: bytes, mime: str, charset: str | None) -> None:
         if not data:

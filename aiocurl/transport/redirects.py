@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
+from aiocurl.body import RequestBody
 from aiocurl.errors import RequestError
 from aiocurl.plan import Auth, RequestSpec
 from aiocurl.urls import origin
@@ -21,8 +22,9 @@ class Hop:
     url: str
     headers: tuple[tuple[str, str], ...]
     skip_auto_headers: frozenset[str]
-    body: bytes | None
+    body: RequestBody | None
     digest: Auth | None
+    chunked: bool = False
 
 
 def first_hop(request: RequestSpec) -> Hop:
@@ -30,7 +32,15 @@ def first_hop(request: RequestSpec) -> Hop:
     skip = set(request.unset_headers)
     if not any(name.lower() == "content-type" for name, _ in request.headers):
         skip.add("Content-Type")  # aiohttp would label bytes application/octet-stream
-    return Hop(request.method, request.url, request.headers, frozenset(skip), request.body, digest)
+    return Hop(
+        request.method,
+        request.url,
+        request.headers,
+        frozenset(skip),
+        request.body,
+        digest,
+        request.chunked,
+    )
 
 
 def next_hop(hop: Hop, status: int, location: str, origin_url: str) -> Hop:
@@ -40,6 +50,12 @@ def next_hop(hop: Hop, status: int, location: str, origin_url: str) -> Hop:
     if not url.lower().startswith(("http://", "https://")):
         raise RequestError(f"redirect to unsupported URL {location!r} from {hop.url}")
     result = replace(hop, url=url)
+    if status in (307, 308) and hop.body is not None and not hop.body.replayable:
+        raise RequestError(
+            f"{status} redirect to {url} needs the body again, but {hop.body.source} was "
+            "streamed (too large to keep) and cannot be sent twice; save it to a file and "
+            "send it with @FILE"
+        )
     if status in (301, 302, 303) and hop.method != "HEAD":
         headers = tuple((n, v) for n, v in hop.headers if n.lower() not in _BODY_HEADERS)
         result = replace(result, method="GET", body=None, headers=headers)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import aiohttp
 from yarl import URL
 
+from aiocurl.body import CHUNK, RequestBody, StreamSegment, iter_segment
 from aiocurl.errors import AiocurlError, TooManyRedirects
 from aiocurl.events import ResponseHead, ResponseMeta, Sink
 from aiocurl.plan import RequestPlan
@@ -48,13 +51,15 @@ async def _send_hop(
     # headers; aiohttp uses proxy_headers only for the CONNECT of an https tunnel.
     tunnelled = url.scheme == "https"
     headers = list(hop.headers) + ([] if tunnelled or not proxy_auth else list(proxy_auth.items()))
+    data, length_header = body_payload(hop, sink)
+    headers += length_header
     try:
         async with session.request(
             hop.method,
             url,
             headers=headers,
             skip_auto_headers=hop.skip_auto_headers,
-            data=hop.body,
+            data=data,
             allow_redirects=False,
             proxy=settings.proxy,
             proxy_headers=proxy_auth if tunnelled else None,
@@ -75,6 +80,41 @@ async def _send_hop(
         raise map_error(exc, hop.url, settings) from exc
     sink.response_end(ResponseMeta(time.perf_counter() - started, remote, size))
     return head
+
+
+# Bodies up to this size go to aiohttp as bytes; larger ones stream, with progress.
+IN_MEMORY_LIMIT = 1024 * 1024
+
+
+def body_payload(
+    hop: Hop, sink: Sink
+) -> tuple[bytes | AsyncIterator[bytes] | None, list[tuple[str, str]]]:
+    """What aiohttp sends, and the Content-Length header a streamed body needs (without
+    one aiohttp frames a stream as chunked, which is what --chunked and stdin want)."""
+    body = hop.body
+    if body is None:
+        return None, []
+    data = body.in_memory
+    if data is not None and len(data) <= IN_MEMORY_LIMIT and not hop.chunked:
+        return data, []
+    length = body.length
+    header = [] if hop.chunked or length is None else [("Content-Length", str(length))]
+    return stream_body(body, sink), header
+
+
+async def stream_body(body: RequestBody, sink: Sink) -> AsyncIterator[bytes]:
+    total, sent = body.length, 0
+    for segment in body.segments:
+        if isinstance(segment, StreamSegment):  # a pipe may block: read it off the loop
+            while block := await asyncio.to_thread(segment.stream.read, CHUNK):
+                sent += len(block)
+                sink.upload_progress(sent, total)
+                yield block
+            continue
+        for block in iter_segment(segment):
+            sent += len(block)
+            sink.upload_progress(sent, total)
+            yield block
 
 
 def _head(response: aiohttp.ClientResponse, *, follow: bool) -> ResponseHead:

@@ -25,6 +25,8 @@ PARSED = [
     ("tags:=[1, 2]", K.JSON, "tags", "[1, 2]"),
     ("obj:=@data.json", K.JSON_FILE, "obj", "data.json"),
     ("file@./a.png", K.FILE_UPLOAD, "file", "./a.png"),
+    ("file@a.txt;type=text/csv", K.FILE_UPLOAD, "file", "a.txt;type=text/csv"),
+    ("@body.json", K.RAW_FILE, "", "body.json"),
     # The earliest separator decides; at one position the longest wins.
     ("url==http://x/?a=b", K.QUERY, "url", "http://x/?a=b"),
     ("email=a@b.org", K.DATA, "email", "a@b.org"),
@@ -57,6 +59,7 @@ def test_parse_item(arg: str, kind: ItemKind, key: str, value: str) -> None:
         (":value", "has no name before ':'"),
         ("X;junk", "nothing may follow ';'"),
         (r"no\:sep", "is not a request item"),
+        ("@", "a file path must follow '@'"),
     ],
 )
 def test_malformed_items_name_the_argument(arg: str, message: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from aiocurl.body import RequestBody
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
 from aiocurl.plan_output import OutputPlan
 from aiocurl.render.output import Renderer
@@ -22,7 +23,7 @@ REQUEST = RequestRecord(
     "POST",
     "http://h/x?a=1",
     (("Host", "h"), ("Content-Type", "application/json"), ("Content-Length", "10")),
-    b'{"a": "b"}',
+    RequestBody.of(b'{"a": "b"}'),
 )
 META = ResponseMeta(0.25, "127.0.0.1:80", 16)
 
