@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
