@@ -221,3 +221,31 @@ def test_items_starting_with_a_dash_come_after_double_dash(echo_url: str) -> Non
 def test_options_between_and_after_positionals(echo_url: str) -> None:
     body = received(run_cli("POST", "--form", f"{echo_url}/post", "a=1", "--pretty", "none"))
     assert body["form"] == {"a": "1"}
+
+
+def test_nested_json_as_the_server_parsed_it(echo_url: str) -> None:
+    body = received(
+        run_cli(
+            f"{echo_url}/post",
+            "user[name]=ada",
+            "user[tags][]=x",
+            "user[tags][]=y",
+            "user[langs][1]=en",
+            "user[age]:=36",
+            r"meta[\1]=one",
+            r"esc\[0\]=lit",
+        )
+    )
+    assert body["json"] == {
+        "user": {"name": "ada", "tags": ["x", "y"], "langs": [None, "en"], "age": 36},
+        "meta": {"1": "one"},
+        "esc[0]": "lit",
+    }
+    top = received(run_cli(f"{echo_url}/post", "[]:=1", "[1][k]=v"))
+    assert top["json"] == [1, {"k": "v"}]
+
+
+def test_nested_json_error_has_a_caret() -> None:
+    result = run_cli("--offline", "h/x", "a[b=1")
+    assert result.exit_status == 1
+    assert result.stderr == "aiocurl: error: expected ']'\n  a[b=1\n     ^\n"
