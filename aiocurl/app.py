@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from typing import BinaryIO
 
 from aiocurl.environment import Environment
+from aiocurl.errors import AiocurlError
 from aiocurl.events import RequestRecord
 from aiocurl.plan import RequestPlan, RequestSpec
-from aiocurl.render.output import LazyFile, Renderer
+from aiocurl.render.output import LazyFile, Renderer, TextAsBinary
 from aiocurl.status import ExitStatus, status_for_response
 from aiocurl.urls import host_header
 
@@ -15,6 +18,8 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 async def run(plan: RequestPlan, env: Environment) -> ExitStatus:
+    if plan.output.download and not plan.offline:
+        return await run_download(plan, env)
     out: BinaryIO = (
         LazyFile(plan.output.output_file)  # type: ignore[assignment]  # a binary stream
         if plan.output.output_file
@@ -36,6 +41,38 @@ async def run(plan: RequestPlan, env: Environment) -> ExitStatus:
     if status is not ExitStatus.OK and not env.stdout_isatty and plan.output.quiet < 2:
         env.stderr.write(f"aiocurl: warning: HTTP {head.status} {head.reason}\n")
     return status
+
+
+async def run_download(plan: RequestPlan, env: Environment) -> ExitStatus:
+    """The body to a file (resumed with --continue), headers and progress to stderr."""
+    from aiocurl import download
+    from aiocurl.transport.send import perform
+
+    resume = download.prepare(plan.output.output_file, plan.output.resume)
+    extra = download.range_headers(resume)
+    plan = replace(plan, request=replace(plan.request, headers=plan.request.headers + extra))
+    shown = Renderer(plan.output, TextAsBinary(env.stderr), err=env.stderr)  # type: ignore[arg-type]
+    sink = download.DownloadSink(
+        plan.output, shown, env.stderr, resume=resume, argv=plan.output.argv
+    )
+    try:
+        head = await perform(plan, sink)
+    except AiocurlError as exc:
+        exc.detail = sink.failed(exc)
+        raise
+    except asyncio.CancelledError as exc:  # Ctrl-C: asyncio.run turns it into KeyboardInterrupt
+        hint = sink.failed(exc)
+        if hint:
+            env.stderr.write(f"aiocurl: download interrupted\n{hint}\n")
+        raise
+    finally:
+        shown.finish()
+    if sink.complete:
+        return ExitStatus.OK
+    # Nothing is saved from a response that is not the file (HTTPie's --download rule).
+    if plan.output.quiet < 2:
+        env.stderr.write(f"aiocurl: warning: HTTP {head.status} {head.reason}: nothing saved\n")
+    return status_for_response(sink.status or head.status, check_status=True)
 
 
 def offline_record(request: RequestSpec) -> RequestRecord:

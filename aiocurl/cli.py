@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -164,6 +165,13 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
     type=click.Path(dir_okay=False),
     help="Write the output to FILE instead of stdout.",
 )
+@click.option(
+    "--download", "-d", is_flag=True, help="Save the body to a file (name from the response)."
+)
+@click.option(
+    "--continue", "-c", "resume", is_flag=True, help="Resume a partial --download --output FILE."
+)
+@click.option("--stream", "-S", is_flag=True, help="Print the body as it arrives, line by line.")
 @click.option("--check-status", is_flag=True, help="Exit 3/4/5 for a 3xx/4xx/5xx response.")
 @click.option(
     "--default-scheme", default="http", show_default=True, help="Scheme for URLs without one."
@@ -207,7 +215,9 @@ def parse_args(argv: Sequence[str]) -> Options | int:
         return ExitStatus.INTERRUPTED
     except click.ClickException as exc:
         raise AiocurlError(click_message(exc)) from None
-    return result if isinstance(result, Options) else int(result or 0)
+    if isinstance(result, Options):
+        return replace(result, argv=tuple(argv))
+    return int(result or 0)
 
 
 def click_message(exc: click.ClickException) -> str:

@@ -22,6 +22,9 @@ class OutputOptions:
     response_mime: str | None = None
     output_file: str | None = None
     check_status: bool = False
+    download: bool = False
+    resume: bool = False
+    stream: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,5 +60,6 @@ class Options:
     path_as_is: bool = False
     offline: bool = False
     traceback: bool = False
+    argv: tuple[str, ...] = ()  # as typed, to suggest the command that resumes a download
     output: OutputOptions = field(default_factory=OutputOptions)
     transport: TransportOptions = field(default_factory=TransportOptions)

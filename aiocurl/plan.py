@@ -9,7 +9,7 @@ import base64
 import importlib.util
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiocurl import __version__
 from aiocurl.body import RequestBody
@@ -72,6 +72,8 @@ def build_plan(options: Options, env: Environment) -> RequestPlan:
         query=query,
     )
     headers, unset = build_headers(items, body, json=options.json, env=env)
+    if options.output.download:
+        headers = _identity_encoding(headers, items)
     auth = build_auth(options, target.username, target.password, env)
     request = RequestSpec(
         method=method.upper(),
@@ -82,9 +84,10 @@ def build_plan(options: Options, env: Environment) -> RequestPlan:
         auth=auth,
         chunked=options.chunked,
     )
+    transport = plan_transport(options.transport, env)
     return RequestPlan(
         request=request,
-        transport=plan_transport(options.transport, env),
+        transport=replace(transport, follow=True) if options.output.download else transport,
         output=plan_output(options, env),
         offline=options.offline,
     )
@@ -172,6 +175,16 @@ def build_headers(
         else:
             headers.append((name, value))
     return tuple(headers), frozenset(unset)
+
+
+def _identity_encoding(
+    headers: tuple[tuple[str, str], ...], items: Sequence[RequestItem]
+) -> tuple[tuple[str, str], ...]:
+    """A download asks for the bytes as stored, so sizes and resume offsets mean what they
+    say; an Accept-Encoding item still wins."""
+    if any(i.kind.is_header and i.key.lower() == "accept-encoding" for i in items):
+        return headers
+    return tuple((n, "identity") if n.lower() == "accept-encoding" else (n, v) for n, v in headers)
 
 
 def user_content_type(items: Sequence[RequestItem]) -> str | None:

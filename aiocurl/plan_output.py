@@ -36,12 +36,21 @@ class OutputPlan:
     quiet: int = 0
     check_status: bool = False
     progress: bool = False  # stderr is a terminal: show transfer progress there
+    download: bool = False
+    resume: bool = False
+    stream: bool = False  # print the body as it arrives, line by line
+    argv: tuple[str, ...] = ()
 
 
 def plan_output(options: Options, env: Environment) -> OutputPlan:
     out = options.output
-    terminal = env.stdout_isatty and out.output_file is None
+    if out.resume and not (out.download and out.output_file):
+        raise UsageError("--continue resumes a download: use it with --download --output FILE")
+    # A download's body goes to its file; what is shown goes to stderr.
+    terminal = env.stderr_isatty if out.download else env.stdout_isatty and not out.output_file
     letters = print_letters(out, terminal=terminal, offline=options.offline)
+    if out.download:
+        letters = letters.replace("b", "") if letters not in ("b", "hb") else "h"
     colors, formatted = pretty_modes(out.pretty, terminal=terminal, env=env.env)
     fmt = format_options(out)
     return OutputPlan(
@@ -65,12 +74,16 @@ def plan_output(options: Options, env: Environment) -> OutputPlan:
         quiet=out.quiet,
         check_status=out.check_status,
         progress=env.stderr_isatty and not out.quiet,
+        download=out.download,
+        resume=out.resume,
+        stream=out.stream,
+        argv=options.argv,
     )
 
 
 def print_letters(out: OutputOptions, *, terminal: bool, offline: bool) -> str:
     if out.quiet:
-        return ""
+        return "b" if out.output_file and not out.download else ""
     if out.print_spec is not None:
         bad = sorted(set(out.print_spec) - set(PRINT_LETTERS))
         if bad or not out.print_spec:

@@ -49,6 +49,9 @@ class ColourWriter:
         self._console.print()
 
     def body(self, text: str, mime: str) -> None:
+        if mime == "text/x-sse-fields":  # an event's name, id and retry, set apart
+            self._console.print(Text(text, style="bold cyan"), end="")
+            return
         lexer = _lexer_for(mime)
         if lexer is None:
             self.write(text)

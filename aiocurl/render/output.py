@@ -9,6 +9,7 @@ from aiocurl.body import FileSegment, RequestBody, StreamSegment, iter_segment
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
 from aiocurl.plan_output import OutputPlan
 from aiocurl.render import formatting as fmt
+from aiocurl.render.stream import LineSplitter, StreamFormatter, is_stream_type
 
 if TYPE_CHECKING:
     from aiocurl.render.progress import TransferProgress
@@ -66,6 +67,7 @@ class Renderer:
         self._buffer = bytearray()
         self._mime = ""
         self._charset: str | None = None
+        self._lines: tuple[LineSplitter, StreamFormatter] | None = None
 
     # Sink
 
@@ -112,6 +114,18 @@ class Renderer:
         # they arrive, and memory stays flat.
         self._stream = self.plan.response_body and not self._pretty and not self.plan.terminal
         self._buffer.clear()
+        # A stream (--stream, SSE, NDJSON) shown on a terminal is formatted record by
+        # record as it arrives instead of once at the end.
+        self._lines = None
+        streaming = self.plan.stream or is_stream_type(self._mime)
+        if self.plan.response_body and streaming and not self._stream:
+            kind = self._mime if is_stream_type(self._mime) else "text/plain"
+            formatter = StreamFormatter(
+                kind,
+                indent=self.plan.json_indent if self.plan.format else 0,
+                sort_keys=self.plan.json_sort_keys,
+            )
+            self._lines = (LineSplitter(), formatter)
 
     def body_chunk(self, chunk: bytes) -> None:
         if not (self._visible and self.plan.response_body):
@@ -120,13 +134,34 @@ class Renderer:
             self._out.write(chunk)
             self._out.flush()  # a reader at the other end of a pipe sees bytes as they come
             self._last = "body"
+        elif self._lines is not None:
+            splitter, formatter = self._lines
+            for line in splitter.feed(chunk):
+                self._emit(formatter.line(line))
         else:
             self._buffer += chunk
+
+    def _emit(self, blocks: list[tuple[str, str]]) -> None:
+        if blocks and self._last == "body" and not self._lines:
+            self._separate()
+        for text, mime in blocks:
+            if self.plan.colors:
+                self._writer.body(text, mime)
+            else:
+                self._writer.write(text)
+            self._last = "body"
+        self._out.flush()
 
     def response_end(self, meta: ResponseMeta) -> None:
         if not self._visible:
             return
-        if self.plan.response_body and not self._stream:
+        if self._lines is not None:
+            splitter, formatter = self._lines
+            for line in splitter.rest():
+                self._emit(formatter.line(line))
+            self._emit(formatter.finish())
+            self._lines = None
+        elif self.plan.response_body and not self._stream:
             self._body(bytes(self._buffer), self._mime, self._charset)
         self._buffer.clear()
         if self.plan.meta:
@@ -259,3 +294,21 @@ class LazyFile(io.BufferedIOBase):
         super().close()  # flushes first
         if self._handle is not None:
             self._handle.close()
+
+
+class TextAsBinary(io.RawIOBase):
+    """A text stream (stderr) where the renderer expects bytes."""
+
+    def __init__(self, text: TextIO) -> None:
+        super().__init__()
+        self._text = text
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._text.write(bytes(data).decode("utf-8", errors="replace"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()

@@ -1,0 +1,276 @@
+"""--download: the body goes to a file, safely; headers and progress go to stderr.
+
+Nothing is lost: a partial file stays with a note of the server's validator beside it,
+so that --continue can resume it, or start over if the file changed on the server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+from aiocurl.download_names import name_for, unique
+from aiocurl.errors import AiocurlError, UsageError
+from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Sink
+from aiocurl.plan_output import OutputPlan
+
+if TYPE_CHECKING:
+    from aiocurl.render.progress import TransferProgress
+
+SIDECAR_SUFFIX = ".aiocurl-resume"
+_CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
+
+
+@dataclass(frozen=True)
+class Resume:
+    """What a partial file tells a new attempt: where to go on from, and which version."""
+
+    offset: int
+    validator: str | None
+
+
+def sidecar(path: str) -> str:
+    return path + SIDECAR_SUFFIX
+
+
+def prepare(output_file: str | None, resume: bool) -> Resume | None:
+    """Check the target before anything is sent; the resume point when continuing."""
+    if output_file is None:
+        return None
+    if not os.path.exists(output_file):
+        return None
+    if not resume:
+        raise UsageError(
+            f"{output_file!r} exists: pass --continue to resume it, or choose another --output"
+        )
+    size = os.path.getsize(output_file)
+    return Resume(size, read_validator(output_file)) if size else None
+
+
+def read_validator(path: str) -> str | None:
+    try:
+        with open(sidecar(path), encoding="utf-8") as handle:
+            value = json.load(handle).get("validator")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def range_headers(resume: Resume | None) -> tuple[tuple[str, str], ...]:
+    """Range from the partial size; If-Range so that a changed file is sent whole instead
+    of being spliced onto the old one."""
+    if resume is None:
+        return ()
+    headers = [("Range", f"bytes={resume.offset}-")]
+    if resume.validator:
+        headers.append(("If-Range", resume.validator))
+    return tuple(headers)
+
+
+def resume_command(argv: Sequence[str], path: str) -> str:
+    """The user's own command with --continue and --output PATH, to paste and run."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ("-o", "--output"):
+            skip = True
+            continue
+        if arg.startswith("--output=") or arg in ("-c", "--continue"):
+            continue
+        kept.append(arg)
+    return shlex.join(["aiocurl", *kept, "--continue", "--output", path])
+
+
+def human_size(size: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TiB"
+
+
+class DownloadSink:
+    """Writes the final response's body to a file; everything else goes to `headers`."""
+
+    def __init__(
+        self,
+        plan: OutputPlan,
+        headers: Sink,
+        err: TextIO,
+        *,
+        resume: Resume | None,
+        argv: Sequence[str],
+    ) -> None:
+        self.plan = plan
+        self._headers = headers
+        self._err = err
+        self._resume = resume
+        self._argv = argv
+        self.path: str | None = plan.output_file
+        self.status: int | None = None
+        self.complete = False
+        self._file: BinaryIO | None = None
+        self._written = 0
+        self._offset = 0
+        self._expected: int | None = None
+        self._validator: str | None = resume.validator if resume else None
+        self._started = time.perf_counter()
+        self._progress: TransferProgress | None = None
+
+    # Sink
+
+    def request(self, record: RequestRecord) -> None:
+        self._headers.request(record)
+
+    def upload_progress(self, sent: int, total: int | None) -> None:
+        self._headers.upload_progress(sent, total)
+
+    def response_head(self, head: ResponseHead) -> None:
+        self._headers.response_head(head)
+        if not head.final:
+            return
+        self.status = head.status
+        if head.status == 416 and self._resume is not None:
+            self._already_complete(head)
+        elif 200 <= head.status < 300:
+            self._open(head)
+
+    def body_chunk(self, chunk: bytes) -> None:
+        if self._file is None:
+            return
+        self._file.write(chunk)
+        self._written += len(chunk)
+        self._show_progress()
+
+    def response_end(self, meta: ResponseMeta) -> None:
+        self._headers.response_end(meta)
+        if self._file is None:
+            return
+        self._close()
+        self.complete = True
+        self._remove_sidecar()
+        self._summary()
+
+    # Outcomes
+
+    def _already_complete(self, head: ResponseHead) -> None:
+        total = _content_range(head.header("Content-Range"))[2]
+        assert self._resume is not None
+        if total is not None and total == self._resume.offset:
+            self.complete = True
+            self._remove_sidecar()
+            self._note(f"{self.path} is already complete ({human_size(total)})")
+        else:
+            self.status = 416  # a real refusal: reported like any 4xx
+
+    def _open(self, head: ResponseHead) -> None:
+        length = _int(head.header("Content-Length"))
+        if head.status == 206 and self._resume is not None:
+            start, _, total = _content_range(head.header("Content-Range"))
+            if start != self._resume.offset:
+                raise AiocurlError(
+                    f"the server resumed at byte {start}, not {self._resume.offset}: "
+                    "remove the partial file and download again"
+                )
+            self._offset = self._resume.offset
+            self._expected = total
+            mode = "ab"
+        else:
+            if self._resume is not None:
+                self._note(self._restart_reason(head))
+            self._expected = length
+            mode = "wb"
+        self._validator = head.header("ETag") or head.header("Last-Modified") or self._validator
+        if self.path is None:
+            self.path = unique(
+                name_for(head.url, head.header("Content-Disposition"), head.header("Content-Type"))
+            )
+        self._file = open(self.path, mode)  # type: ignore[assignment]  # noqa: SIM115 - closed in _close()
+
+    def _restart_reason(self, head: ResponseHead) -> str:
+        if self._resume and self._resume.validator and head.header("Accept-Ranges") == "bytes":
+            return f"{self.path} changed on the server: downloading it again from the start"
+        return f"the server sent the whole file instead of the rest: starting {self.path} over"
+
+    def failed(self, error: BaseException) -> str | None:
+        """After an error or Ctrl-C: keep the partial file, note how to resume."""
+        if self._file is None or self.path is None:
+            return None
+        self._close()
+        self._write_sidecar()
+        got = self._offset + self._written
+        of = f" of {human_size(self._expected)}" if self._expected else ""
+        return (
+            f"  {got} bytes{of} saved in {self.path}; resume with:\n"
+            f"  {resume_command(self._argv, self.path)}"
+        )
+
+    # Files and messages
+
+    def _close(self) -> None:
+        self._stop_progress()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _write_sidecar(self) -> None:
+        assert self.path is not None
+        try:
+            with open(sidecar(self.path), "w", encoding="utf-8") as handle:
+                json.dump({"validator": self._validator}, handle)
+        except OSError:
+            pass  # resuming still works, only without the If-Range check
+
+    def _remove_sidecar(self) -> None:
+        if self.path is not None and os.path.exists(sidecar(self.path)):
+            os.remove(sidecar(self.path))
+
+    def _note(self, text: str) -> None:
+        if self.plan.quiet < 2:
+            self._err.write(f"aiocurl: {text}\n")
+
+    def _show_progress(self) -> None:
+        if not self.plan.progress:
+            return
+        if self._progress is None:
+            from aiocurl.render.progress import TransferProgress
+
+            self._progress = TransferProgress(self._err, "download")
+        self._progress.update(self._offset + self._written, self._expected)
+
+    def _stop_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def _summary(self) -> None:
+        if not self.plan.progress:
+            return
+        seconds = max(time.perf_counter() - self._started, 1e-6)
+        rate = self._written / seconds / 1e6
+        self._err.write(
+            f"Saved {human_size(self._offset + self._written)} to {self.path} "
+            f"in {seconds:.1f} s, {rate:.0f} MB/s\n"
+        )
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
+    """`bytes 10-99/100` → (10, 99, 100); `bytes */100` → (None, None, 100)."""
+    match = _CONTENT_RANGE.match(value or "")
+    if not match:
+        return None, None, None
+    start, end, total = match.groups()
+    return _int(start), _int(end), _int(total)
