@@ -7,7 +7,7 @@ from collections.abc import Callable
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from . import auth, content, mirror, redirects
+from . import auth, content, events, mirror, ranges, redirects, streams
 
 # Big enough for realistic uploads; aiohttp's 1 MiB default would turn them into 413s.
 MAX_BODY = 100 * 1024 * 1024
@@ -76,6 +76,13 @@ def add_routes(app: web.Application) -> None:
     route("GET", "/gzip", content.gzipped)
     route("GET", "/deflate", content.deflated)
     route("GET", "/bytes/{n}", content.random_bytes)
+    route("GET", "/stream-bytes/{n}", streams.stream_bytes)
+    route("GET", "/drip", streams.drip)
+    # HEAD too: a downloader may ask for the size and validators before fetching.
+    route("GET", "/range/{n}", ranges.range_resource)
+    route("HEAD", "/range/{n}", ranges.range_resource)
+    route("GET", "/sse", events.sse)
+    route("GET", "/ndjson", events.ndjson)
 
 
 def make_app(*, log: LogFn | None = None) -> web.Application:

@@ -10,7 +10,10 @@ from aiohttp import web
 
 from . import samples
 from .describe import basic_description
-from .respond import bad_request, dump_json, json_response
+from .generate import random_range
+from .params import optional_int, path_int, query_int, reports_bad_params
+from .respond import dump_json, json_response
+from .sending import send_body
 
 MAX_BYTES = 100 * 1024 * 1024
 
@@ -64,13 +67,17 @@ async def deflated(request: web.Request) -> web.Response:
     return encoded_json(body, "deflate")
 
 
-async def random_bytes(request: web.Request) -> web.Response:
-    try:
-        count = int(request.match_info["n"])
-        seed = int(request.query.get("seed", "0"))
-    except ValueError:
-        return bad_request("n and seed must be integers")
-    if count < 0:
-        return bad_request("n must not be negative")
-    data = random.Random(seed).randbytes(min(count, MAX_BYTES))
-    return web.Response(body=data, content_type="application/octet-stream")
+@reports_bad_params
+async def random_bytes(request: web.Request) -> web.StreamResponse:
+    count = min(path_int(request, "n"), MAX_BYTES)
+    seed = query_int(request, "seed", 0, minimum=None)
+    cut = optional_int(request, "cut")
+    if cut is None:
+        data = random.Random(seed).randbytes(count)
+        return web.Response(body=data, content_type="application/octet-stream")
+    # Cut short: the full Content-Length is promised, then fewer bytes arrive.
+    response = web.StreamResponse()
+    response.content_type = "application/octet-stream"
+    response.content_length = count
+    await response.prepare(request)
+    return await send_body(request, response, random_range(seed, count, 0, count), cut)

@@ -31,6 +31,15 @@ Response formats
   /json  /html  /xml  /encoding/utf8  /gzip  /deflate
   /bytes/{n}?seed=0                      n deterministic random bytes
   /stream/{n}                            n JSON lines, streamed
+
+Streaming and downloads (bytes are random.Random(seed).randbytes(n), as for /bytes)
+  /stream-bytes/{n}?chunk_size=10240&seed=0       n bytes, chunked, one write per chunk_size
+  /drip?numbytes=10&duration=2&delay=0&code=200   numbytes '*'s trickled over duration
+  /range/{n}?seed=0&etag=...&chunk_size=65536     Range / If-Range aware: 200, 206 or 416
+  /range/{n}?ignore_range=1                       the same bytes from a server without ranges
+  ...?cut=N   on /bytes, /stream-bytes, /range    cut the connection after N body bytes
+  /sse?count=3&interval=1&event=&retry=&multiline=1   Server-Sent Events
+  /ndjson?count=3&interval=1                      JSON lines, one every interval seconds
 """
 
 SLIDESHOW: dict[str, Any] = {

@@ -252,3 +252,28 @@ async def test_ctrl_c_keeps_the_partial_file(server: RangeServer, in_tmp: Path) 
     server.hold_after_cut = False
     done = await arun_cli("-d", "-c", "-o", "part.bin", server.url)
     assert done.exit_status == 0 and target.read_bytes() == server.data
+
+
+def test_resume_against_the_bundled_echo_server(echo_url: str, in_tmp: Path) -> None:
+    from helpers import run_cli
+
+    url = f"{echo_url}/range/200000?seed=5"
+    expected = random.Random(5).randbytes(200_000)
+    first = run_cli("-d", "-o", "r.bin", f"{url}&cut=70000")
+    assert first.exit_status == 1 and "resume with:" in first.stderr
+    assert 0 < (in_tmp / "r.bin").stat().st_size <= 70_000
+    second = run_cli("-d", "-c", "-o", "r.bin", f"{url}&cut=50000")
+    assert second.exit_status == 1
+    done = run_cli("-d", "-c", "-o", "r.bin", url)
+    assert done.exit_status == 0, done.stderr
+    assert sha((in_tmp / "r.bin").read_bytes()) == sha(expected)
+
+
+def test_sse_from_the_bundled_echo_server(echo_url: str) -> None:
+    from helpers import run_cli
+
+    piped = run_cli(f"{echo_url}/sse?count=2&interval=0")
+    events = [e for e in piped.text.split("\n\n") if e]
+    assert [e.splitlines()[0] for e in events] == ["id: 0", "id: 1"]
+    shown = run_cli("-b", f"{echo_url}/sse?count=2&interval=0", tty=True, env={"NO_COLOR": "1"})
+    assert shown.text.startswith('id: 0\n{\n    "id": 0,\n    "message": "event 0",')

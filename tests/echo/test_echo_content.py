@@ -115,5 +115,6 @@ async def test_index_lists_endpoints(echo: TestClient) -> None:
     resp = await echo.get("/")
     assert resp.content_type == "text/plain"
     text = await resp.text()
-    for path in ("/anything", "/digest-auth/", "/stream/", "/bytes/"):
+    paths = ("/anything", "/digest-auth/", "/stream/", "/bytes/", "/stream-bytes/", "/drip")
+    for path in (*paths, "/range/", "cut=", "/sse", "/ndjson"):
         assert path in text
