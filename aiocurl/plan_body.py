@@ -6,21 +6,20 @@ Exactly one source may give the body; an empty stdin is no source at all.
 from __future__ import annotations
 
 import json
-import mimetypes
 import os
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from aiocurl import multipart
 from aiocurl.body import FileSegment, RequestBody, read_all
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
 from aiocurl.items import ItemKind, RequestItem
-from aiocurl.nested_json import build_json
 from aiocurl.options import Options
+
+if TYPE_CHECKING:
+    from aiocurl.multipart import Part
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json"
@@ -93,6 +92,8 @@ def fields_body(
         pairs = [(item.key, form_text(field_value(item, env.read_file), item)) for item in fields]
         data = urlencode(pairs).encode("ascii")
         return Body(RequestBody.of(data), FORM_CONTENT_TYPE)
+    from aiocurl.nested_json import build_json  # start-up: only requests with data need it
+
     document = build_json(
         [(item.key, item.arg, field_value(item, env.read_file)) for item in fields]
     )
@@ -103,6 +104,8 @@ def fields_body(
 def multipart_body(
     fields: Sequence[RequestItem], options: Options, env: Environment, user_content_type: str | None
 ) -> Body:
+    from aiocurl import multipart
+
     boundary = options.boundary or boundary_of(user_content_type) or multipart.new_boundary()
     parts = [multipart_part(item, env) for item in fields]
     content_type = user_content_type or "multipart/form-data"
@@ -119,12 +122,14 @@ def boundary_of(content_type: str | None) -> str | None:
     return None
 
 
-def multipart_part(item: RequestItem, env: Environment) -> multipart.Part:
+def multipart_part(item: RequestItem, env: Environment) -> Part:
+    from aiocurl.multipart import Part
+
     if item.kind is not ItemKind.FILE_UPLOAD:
-        return multipart.Part(item.key, text=form_text(field_value(item, env.read_file), item))
+        return Part(item.key, text=form_text(field_value(item, env.read_file), item))
     path, content_type = split_type(item.value)
     size = env.file_size(path)
-    return multipart.Part(
+    return Part(
         item.key,
         file=_file_segment(path, size),
         filename=os.path.basename(path),
@@ -143,6 +148,8 @@ def split_type(value: str) -> tuple[str, str | None]:
 
 
 def guess_type(path: str) -> str:
+    import mimetypes
+
     return mimetypes.guess_type(path)[0] or OCTET_STREAM
 
 
@@ -181,6 +188,8 @@ def compressed(body: Body, level: int) -> Body:
     """Deflate (zlib format, as HTTP's `deflate` means); only if it shrinks, unless -xx."""
     if body.data is None:
         return body
+    import zlib
+
     original = read_all(body.data)
     deflated = zlib.compress(original)
     if len(deflated) >= len(original) and level < 2:
