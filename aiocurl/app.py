@@ -18,6 +18,8 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 async def run(plan: RequestPlan, env: Environment) -> ExitStatus:
+    if plan.ws is not None and not plan.offline:
+        return await run_ws(plan, env)
     if plan.output.download and not plan.offline:
         return await run_download(plan, env)
     out: BinaryIO = (
@@ -73,6 +75,34 @@ async def run_download(plan: RequestPlan, env: Environment) -> ExitStatus:
     if plan.output.quiet < 2:
         env.stderr.write(f"aiocurl: warning: HTTP {head.status} {head.reason}: nothing saved\n")
     return status_for_response(sink.status or head.status, check_status=True)
+
+
+async def run_ws(plan: RequestPlan, env: Environment) -> ExitStatus:
+    """A WebSocket session: the handshake shown like a request (on stderr when stdout is a
+    pipe, which carries the messages), then messages until a clean close."""
+    from aiocurl.render.ws import LineWriter
+    from aiocurl.transport.websocket import run_websocket
+    from aiocurl.ws_input import stdin_outbox
+
+    ws = plan.ws
+    assert ws is not None
+    display = env.stdout if env.stdout_isatty else TextAsBinary(env.stderr)
+    shown = Renderer(plan.output, display, err=env.stderr)  # type: ignore[arg-type]
+    refused = Renderer(plan.output, env.stdout, err=env.stderr)
+    if ws.interactive:
+        from aiocurl.render.ws_prompt import run_interactive
+
+        return await run_interactive(plan, ws, shown, refused, env)
+    messages = LineWriter(
+        env.stdout, env.stderr, raw_binary=ws.raw_binary, announce=plan.output.quiet == 0
+    )
+    outbox = None if ws.listen_only else stdin_outbox(env.stdin, binary=ws.binary)
+    try:
+        await run_websocket(plan, ws, shown, refused, messages, outbox)
+    finally:
+        shown.finish()
+        refused.finish()
+    return ExitStatus.OK
 
 
 def offline_record(request: RequestSpec) -> RequestRecord:

@@ -12,7 +12,7 @@ import click
 from aiocurl import __version__
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError
-from aiocurl.options import Options, OutputOptions, TransportOptions
+from aiocurl.options import Options, OutputOptions, TransportOptions, WebSocketOptions
 from aiocurl.status import ExitStatus
 
 
@@ -172,6 +172,36 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
     "--continue", "-c", "resume", is_flag=True, help="Resume a partial --download --output FILE."
 )
 @click.option("--stream", "-S", is_flag=True, help="Print the body as it arrives, line by line.")
+@click.option(
+    "--ws-protocol",
+    "ws_protocols",
+    multiple=True,
+    metavar="NAME",
+    help="Offer a WebSocket subprotocol (repeatable).",
+)
+@click.option("--ws-ping", type=SECONDS, help="Ping every S seconds; fail when pongs stop.")
+@click.option(
+    "--ws-max-size",
+    type=click.IntRange(min=1),
+    metavar="BYTES",
+    help="Largest WebSocket message accepted.",
+)
+@click.option("--ws-binary", is_flag=True, help="Send stdin lines as binary WebSocket messages.")
+@click.option(
+    "--ws-raw-binary",
+    is_flag=True,
+    help="Write received binary messages as raw bytes, not base64 lines.",
+)
+@click.option(
+    "--ws-wait",
+    type=SECONDS,
+    default=2.0,
+    show_default=True,
+    help="After stdin ends, close once the server is quiet this long.",
+)
+@click.option(
+    "--ws-count", type=click.IntRange(min=1), metavar="N", help="Exit after N messages received."
+)
 @click.option("--check-status", is_flag=True, help="Exit 3/4/5 for a 3xx/4xx/5xx response.")
 @click.option(
     "--default-scheme", default="http", show_default=True, help="Scheme for URLs without one."
@@ -199,8 +229,18 @@ def options_from_flags(flags: dict[str, Any]) -> Options:
         proxy=flags.pop("proxy"),
         decompress=not flags.pop("no_decompress"),
     )
+    ws = WebSocketOptions(
+        protocols=tuple(flags.pop("ws_protocols")),
+        ping=flags.pop("ws_ping"),
+        max_size=flags.pop("ws_max_size"),
+        binary=flags.pop("ws_binary"),
+        raw_binary=flags.pop("ws_raw_binary"),
+        wait=flags.pop("ws_wait"),
+        count=flags.pop("ws_count"),
+    )
     return Options(
         method_and_url=tuple(flags.pop("args")),
+        ws=ws,
         output=output,
         transport=transport,
         **flags,

@@ -44,6 +44,17 @@ class TransportOptions:
 
 
 @dataclass(frozen=True)
+class WebSocketOptions:
+    protocols: tuple[str, ...] = ()
+    ping: float | None = None
+    max_size: int | None = None
+    binary: bool = False  # stdin lines go as binary messages
+    raw_binary: bool = False  # received binary messages go to stdout as bytes, not base64
+    wait: float = 2.0
+    count: int | None = None
+
+
+@dataclass(frozen=True)
 class Options:
     method_and_url: tuple[str, ...] = ()  # the positionals: [METHOD] URL [ITEM ...]
     json: bool = False
@@ -63,3 +74,4 @@ class Options:
     argv: tuple[str, ...] = ()  # as typed, to suggest the command that resumes a download
     output: OutputOptions = field(default_factory=OutputOptions)
     transport: TransportOptions = field(default_factory=TransportOptions)
+    ws: WebSocketOptions = field(default_factory=WebSocketOptions)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from aiocurl import __version__
-from aiocurl.body import RequestBody
+from aiocurl.body import RequestBody, read_all
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
 from aiocurl.items import ItemKind, RequestItem, is_item, parse_item
@@ -20,7 +20,7 @@ from aiocurl.options import Options
 from aiocurl.plan_body import Body, build_body, file_text
 from aiocurl.plan_output import OutputPlan, plan_output
 from aiocurl.plan_transport import TransportPlan, plan_transport
-from aiocurl.urls import prepare_url
+from aiocurl.urls import expand_shorthand, prepare_url
 
 JSON_ACCEPT = "application/json, */*;q=0.5"
 _METHOD = re.compile(r"^[A-Za-z]+$")
@@ -51,17 +51,39 @@ class RequestSpec:
 
 
 @dataclass(frozen=True)
+class WebSocketPlan:
+    protocols: tuple[str, ...] = ()
+    ping: float | None = None
+    max_size: int | None = None
+    binary: bool = False
+    raw_binary: bool = False
+    wait: float = 2.0
+    count: int | None = None
+    first_message: bytes | None = None  # from data items or --raw
+    interactive: bool = False  # a prompt, when stdin and stdout are both terminals
+    listen_only: bool = False  # -I: stdin is not read
+
+
+@dataclass(frozen=True)
 class RequestPlan:
     request: RequestSpec
     transport: TransportPlan
     output: OutputPlan
     offline: bool
+    ws: WebSocketPlan | None = None
 
 
 def build_plan(options: Options, env: Environment) -> RequestPlan:
     method, raw_url, args = split_positionals(options.method_and_url)
     items = [parse_item(arg) for arg in args]
+    is_ws = expand_shorthand(raw_url, options.default_scheme).lower().startswith(("ws:", "wss:"))
+    listen_only = options.ignore_stdin
+    if is_ws:  # stdin carries messages, and data items make the first one
+        options = replace(options, ignore_stdin=True)
     body = build_body(items, options, env, user_content_type(items))
+    ws = plan_ws(options, body, env, listen_only=listen_only) if is_ws else None
+    if ws is not None:
+        body, method = Body(), "GET"
     if method is None:
         method = "POST" if body.data is not None else "GET"
     query = [(item.key, _item_text(item, env)) for item in items if item.kind.is_query]
@@ -90,6 +112,23 @@ def build_plan(options: Options, env: Environment) -> RequestPlan:
         transport=replace(transport, follow=True) if options.output.download else transport,
         output=plan_output(options, env),
         offline=options.offline,
+        ws=ws,
+    )
+
+
+def plan_ws(options: Options, body: Body, env: Environment, *, listen_only: bool) -> WebSocketPlan:
+    first = read_all(body.data) if body.data is not None else None
+    return WebSocketPlan(
+        protocols=options.ws.protocols,
+        ping=options.ws.ping,
+        max_size=options.ws.max_size,
+        binary=options.ws.binary,
+        raw_binary=options.ws.raw_binary,
+        wait=options.ws.wait,
+        count=options.ws.count,
+        first_message=first,
+        interactive=env.stdin_isatty and env.stdout_isatty and not listen_only,
+        listen_only=listen_only,
     )
 
 

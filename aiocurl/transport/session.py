@@ -47,11 +47,11 @@ def open_session(plan: TransportPlan, sink: Sink) -> aiohttp.ClientSession:
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.
         cookie_jar=aiohttp.CookieJar(unsafe=True),
         trust_env=True,  # HTTP(S)_PROXY, NO_PROXY
-        trace_configs=[_request_tracer(sink)],
+        trace_configs=[request_tracer(sink)],
     )
 
 
-def _request_tracer(sink: Sink) -> aiohttp.TraceConfig:
+def request_tracer(sink: Sink) -> aiohttp.TraceConfig:
     """Reports each request with the headers aiohttp really sent (Host, length, cookies)."""
 
     async def headers_sent(

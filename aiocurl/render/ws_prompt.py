@@ -1,0 +1,126 @@
+"""The interactive WebSocket session on a terminal: a prompt with history at the bottom,
+messages printed above it as they arrive, JSON pretty-printed and coloured."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import io
+import json
+import time
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.formatted_text import ANSI
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.patch_stdout import patch_stdout
+from prompt_toolkit.shortcuts import print_formatted_text
+from rich.console import Console
+from rich.syntax import Syntax
+
+from aiocurl.environment import Environment
+from aiocurl.plan import RequestPlan, WebSocketPlan
+from aiocurl.render.output import Renderer
+from aiocurl.status import ExitStatus
+from aiocurl.transport.websocket import Outbox, Outgoing, run_websocket
+
+HELP = """commands:
+  /ping [data]            send a ping
+  /close [code [reason]]  close the session (default 1000)
+  /binary <base64>        send a binary message
+  /help                   this text
+  //text                  send a message that starts with '/'
+Ctrl-D closes normally; Ctrl-C closes and exits 130."""
+
+
+class PromptView:
+    """Prints each message above the prompt, marked by direction and time."""
+
+    def __init__(self, style: str) -> None:
+        self._theme = "ansi_dark" if style == "auto" else style
+
+    def opened(self, protocol: str | None) -> None:
+        chosen = f" (subprotocol {protocol})" if protocol else ""
+        self.note(f"connected{chosen}; /help for commands")
+
+    def message(self, data: str | bytes, *, incoming: bool) -> None:
+        arrow = "\x1b[36m<\x1b[0m" if incoming else "\x1b[32m>\x1b[0m"
+        stamp = time.strftime("%H:%M:%S")
+        print_formatted_text(ANSI(f"{arrow} \x1b[2m{stamp}\x1b[0m {self._render(data)}"))
+
+    def note(self, text: str) -> None:
+        print_formatted_text(ANSI(f"\x1b[2m{text}\x1b[0m"))
+
+    def _render(self, data: str | bytes) -> str:
+        if isinstance(data, bytes):
+            return f"[binary, {len(data)} bytes] {base64.b64encode(data).decode()}"
+        try:
+            document = json.loads(data)
+        except ValueError:
+            return data
+        pretty = json.dumps(document, indent=2, ensure_ascii=False)
+        buffer = io.StringIO()
+        console = Console(file=buffer, force_terminal=True, color_system="256", soft_wrap=True)
+        console.print(Syntax("", "json", theme=self._theme).highlight(pretty), end="")
+        return buffer.getvalue()
+
+
+def parse_line(line: str) -> Outgoing | str:
+    """A typed line → what to send, or a text to show (help, a mistake)."""
+    if not line.startswith("/") or line.startswith("//"):
+        return Outgoing("text", (line[1:] if line.startswith("//") else line).encode())
+    command, _, rest = line.partition(" ")
+    if command == "/ping":
+        return Outgoing("ping", rest.encode())
+    if command == "/close":
+        code_text, _, reason = rest.strip().partition(" ")
+        if code_text and not code_text.isdigit():
+            return f"/close: the code must be a number, got {code_text!r}"
+        return Outgoing("close", code=int(code_text or 1000), reason=reason)
+    if command == "/binary":
+        try:
+            return Outgoing("binary", base64.b64decode(rest.strip(), validate=True))
+        except binascii.Error:
+            return "/binary: expected base64 data"
+    if command == "/help":
+        return HELP
+    return f"unknown command {command} (/help lists them; //text sends a '/' message)"
+
+
+async def run_interactive(
+    plan: RequestPlan, ws: WebSocketPlan, shown: Renderer, refused: Renderer, env: Environment
+) -> ExitStatus:
+    view = PromptView(plan.output.style)
+    outbox: Outbox = asyncio.Queue()
+    interrupted = False
+
+    async def read_prompt() -> None:
+        nonlocal interrupted
+        session: PromptSession[str] = PromptSession(history=InMemoryHistory())
+        while True:
+            try:
+                line = await session.prompt_async("> ")
+            except (EOFError, KeyboardInterrupt) as exc:  # Ctrl-D, Ctrl-C: close politely
+                interrupted = isinstance(exc, KeyboardInterrupt)
+                outbox.put_nowait(Outgoing("close", code=1000))
+                return
+            parsed = parse_line(line)
+            if isinstance(parsed, str):
+                view.note(parsed)
+                continue
+            if parsed.kind in ("text", "binary"):
+                data = parsed.data.decode() if parsed.kind == "text" else parsed.data
+                view.message(data, incoming=False)
+            outbox.put_nowait(parsed)
+
+    with patch_stdout(raw=True):
+        prompt = asyncio.ensure_future(read_prompt())
+        try:
+            await run_websocket(plan, ws, shown, refused, view, outbox)
+        finally:
+            prompt.cancel()
+            shown.finish()
+            refused.finish()
+    if interrupted:
+        raise KeyboardInterrupt
+    return ExitStatus.OK

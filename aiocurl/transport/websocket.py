@@ -1,0 +1,258 @@
+"""A WebSocket session: aiohttp's ws_connect driven by an outgoing queue, results to sinks.
+
+The handshake goes through the session's middleware, so its request and response are shown
+like any other; a refused handshake is printed with its body, as curl or HTTPie would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiohttp
+from yarl import URL
+
+from aiocurl.errors import AiocurlError, RequestError
+from aiocurl.events import ResponseHead, ResponseMeta, Sink
+from aiocurl.plan import RequestPlan, WebSocketPlan
+from aiocurl.status import ExitStatus
+from aiocurl.transport.errors import map_error
+from aiocurl.transport.session import PeerConnector, request_tracer
+from aiocurl.transport.tls import ssl_setting
+
+CLOSE_NAMES = {
+    1000: "normal closure",
+    1001: "going away",
+    1002: "protocol error",
+    1003: "unsupported data",
+    1006: "abnormal closure",
+    1007: "invalid payload",
+    1008: "policy violation",
+    1009: "message too big",
+    1010: "mandatory extension",
+    1011: "internal error",
+    1012: "service restart",
+    1013: "try again later",
+    1014: "bad gateway",
+}
+NORMAL_CLOSES = frozenset({1000, 1001})
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Something to send: a message, a ping, or a close."""
+
+    kind: str  # text | binary | ping | close
+    data: bytes = b""
+    code: int = 1000
+    reason: str = ""
+
+
+class MessageSink(Protocol):
+    def opened(self, protocol: str | None) -> None: ...
+
+    def message(self, data: str | bytes, *, incoming: bool) -> None: ...
+
+
+class HandshakeRefused(AiocurlError):
+    """The server answered the upgrade with an ordinary HTTP response (already printed)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"WebSocket handshake refused: HTTP {status} {reason}")
+        self.exit_status = (
+            ExitStatus.CLIENT_ERROR
+            if 400 <= status < 500
+            else ExitStatus.SERVER_ERROR
+            if status >= 500
+            else ExitStatus.ERROR
+        )
+
+
+Outbox = asyncio.Queue[Outgoing | None]  # None: no more to send (stdin ended)
+
+
+async def run_websocket(
+    plan: RequestPlan,
+    ws_plan: WebSocketPlan,
+    shown: Sink,
+    refused: Sink,
+    messages: MessageSink,
+    outbox: Outbox | None,
+) -> None:
+    """Connect, send and receive until the session ends; raise for any unclean end."""
+    settings = plan.transport
+    session = aiohttp.ClientSession(
+        connector=PeerConnector(ssl=ssl_setting(settings)),
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=settings.connect_timeout),
+        trust_env=True,
+        trace_configs=[request_tracer(shown)],
+        middlewares=_handshake_middlewares(plan, shown, refused),
+    )
+    async with session:
+        ws = await _connect(session, plan, ws_plan)
+        messages.opened(ws.protocol)
+        try:
+            await _converse(ws, ws_plan, messages, outbox)
+        except asyncio.CancelledError:  # Ctrl-C: say goodbye properly, then stop
+            with contextlib.suppress(Exception):
+                await asyncio.shield(asyncio.wait_for(ws.close(code=1000), 2))
+            raise
+
+
+async def _connect(
+    session: aiohttp.ClientSession, plan: RequestPlan, ws_plan: WebSocketPlan
+) -> aiohttp.ClientWebSocketResponse[bool]:
+    request, settings = plan.request, plan.transport
+    try:
+        return await session.ws_connect(
+            URL(request.url, encoded=True),
+            headers=list(request.headers),
+            protocols=ws_plan.protocols,
+            heartbeat=ws_plan.ping,
+            max_msg_size=ws_plan.max_size or 4 * 1024 * 1024,
+            proxy=settings.proxy,
+        )
+    except aiohttp.WSServerHandshakeError as exc:
+        raise HandshakeRefused(exc.status, _phrase(exc.status)) from exc
+    except AiocurlError:
+        raise
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise map_error(exc, request.url, settings) from exc
+
+
+def _handshake_middlewares(
+    plan: RequestPlan, shown: Sink, refused: Sink
+) -> tuple[Callable[..., Awaitable[aiohttp.ClientResponse]], ...]:
+    """Show the 101 like any response; read and print the body of a refusal."""
+
+    async def record(
+        request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        started = time.perf_counter()
+        response = await handler(request)
+        version = response.version
+        head = ResponseHead(
+            url=str(response.url),
+            version=f"HTTP/{version.major}.{version.minor}" if version else "HTTP/1.1",
+            status=response.status,
+            reason=response.reason or "",
+            headers=tuple(
+                (n.decode("latin-1"), v.decode("latin-1")) for n, v in response.raw_headers
+            ),
+            final=True,
+        )
+        if response.status == 101:
+            shown.response_head(head)
+            return response
+        body = await response.read()
+        refused.response_head(head)
+        refused.body_chunk(body)
+        refused.response_end(ResponseMeta(time.perf_counter() - started, None, len(body)))
+        return response
+
+    middlewares: list[Callable[..., Awaitable[aiohttp.ClientResponse]]] = [record]
+    auth = plan.request.auth
+    if auth is not None and auth.kind == "digest":
+        middlewares.insert(0, aiohttp.DigestAuthMiddleware(auth.username, auth.password))
+    return tuple(middlewares)
+
+
+async def _converse(
+    ws: aiohttp.ClientWebSocketResponse[bool],
+    ws_plan: WebSocketPlan,
+    messages: MessageSink,
+    outbox: Outbox | None,
+) -> None:
+    if ws_plan.first_message is not None:
+        await ws.send_str(ws_plan.first_message.decode("utf-8"))
+    received, sent_any, outbox_done = 0, False, outbox is None
+    receiving = asyncio.ensure_future(ws.receive())
+    sending = asyncio.ensure_future(outbox.get()) if outbox is not None else None
+    try:
+        while True:
+            waiting = {receiving} | ({sending} if sending is not None else set())
+            # Once the user's input has ended, the session ends when the server goes quiet.
+            quiet = ws_plan.wait if outbox_done and sent_any else None
+            done, _ = await asyncio.wait(
+                waiting, timeout=quiet, return_when=asyncio.FIRST_COMPLETED
+            )
+            if not done:
+                await ws.close(code=1000)
+                return
+            if sending is not None and sending in done:
+                item = sending.result()
+                if item is None:
+                    outbox_done, sending = True, None
+                    continue
+                sent_any = True
+                if not await _send(ws, item):
+                    return
+                assert outbox is not None
+                sending = asyncio.ensure_future(outbox.get())
+                continue
+            message = receiving.result()
+            if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                messages.message(message.data, incoming=True)
+                received += 1
+                if ws_plan.count is not None and received >= ws_plan.count:
+                    await ws.close(code=1000)
+                    return
+                receiving = asyncio.ensure_future(ws.receive())
+                continue
+            _check_end(ws, message, ws_plan)
+            return
+    finally:
+        for task in (receiving, sending):
+            if task is not None and not task.done():
+                task.cancel()
+
+
+async def _send(ws: aiohttp.ClientWebSocketResponse[bool], item: Outgoing) -> bool:
+    """Send one item; False when it closed the session."""
+    if item.kind == "close":
+        await ws.close(code=item.code, message=item.reason.encode("utf-8"))
+        return False
+    if item.kind == "ping":
+        await ws.ping(item.data)
+    elif item.kind == "binary":
+        await ws.send_bytes(item.data)
+    else:
+        await ws.send_str(item.data.decode("utf-8", errors="replace"))
+    return True
+
+
+def _check_end(
+    ws: aiohttp.ClientWebSocketResponse[bool], message: Any, ws_plan: WebSocketPlan
+) -> None:
+    """A clean close (1000, 1001) ends quietly; anything else is an error naming why."""
+    error = ws.exception()
+    if isinstance(error, aiohttp.ServerTimeoutError) or (
+        error is not None and "heartbeat" in str(error).lower()
+    ):
+        raise RequestError(f"no pong from the server within {ws_plan.ping:g} s (--ws-ping)")
+    if message.type is aiohttp.WSMsgType.CLOSE:
+        code = int(message.data)
+        if code in NORMAL_CLOSES:
+            return
+        raise RequestError(f"closed by server: {describe_close(code, message.extra or '')}")
+    if error is None or isinstance(error, (ConnectionError, aiohttp.ClientConnectionError)):
+        raise RequestError("the connection dropped without a close frame (1006)")
+    raise RequestError(f"WebSocket error: {error}")
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def describe_close(code: int, reason: str) -> str:
+    name = CLOSE_NAMES.get(code, "application code" if code >= 3000 else "unknown code")
+    return f"{code} {name}" + (f": {reason}" if reason else "")
