@@ -9,18 +9,30 @@ from typing import BinaryIO
 
 from aiocurl.transport.websocket import Outbox, Outgoing
 
+READ = 64 * 1024
+
 
 def stdin_outbox(stdin: BinaryIO, *, binary: bool) -> Outbox:
-    """Each line becomes one message (text, or binary with --ws-binary); None at the end."""
+    """Each line becomes one message (text, or binary with --ws-binary); None at the end.
+    Lines are handed over in batches of whatever has arrived: one wake-up of the event loop
+    per read, not per line."""
     loop = asyncio.get_running_loop()
     outbox: Outbox = asyncio.Queue()
+    kind = "binary" if binary else "text"
+
+    def hand_over(lines: list[bytes]) -> None:
+        outbox.put_nowait([Outgoing(kind, line.rstrip(b"\r")) for line in lines])
 
     def pump() -> None:
+        pending = b""
+        read = getattr(stdin, "read1", stdin.read)
         try:
-            for line in iter(stdin.readline, b""):
-                data = line.rstrip(b"\r\n") if line.endswith(b"\n") else line
-                item = Outgoing("binary" if binary else "text", data)
-                loop.call_soon_threadsafe(outbox.put_nowait, item)
+            while block := read(READ):
+                *lines, pending = (pending + block).split(b"\n")
+                if lines:
+                    loop.call_soon_threadsafe(hand_over, lines)
+            if pending:
+                loop.call_soon_threadsafe(hand_over, [pending])
         finally:
             loop.call_soon_threadsafe(outbox.put_nowait, None)
 

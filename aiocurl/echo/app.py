@@ -7,7 +7,7 @@ from collections.abc import Callable
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from . import auth, content, events, mirror, ranges, redirects, streams
+from . import auth, content, events, mirror, ranges, redirects, streams, websocket
 
 # Big enough for realistic uploads; aiohttp's 1 MiB default would turn them into 413s.
 MAX_BODY = 100 * 1024 * 1024
@@ -83,6 +83,7 @@ def add_routes(app: web.Application) -> None:
     route("HEAD", "/range/{n}", ranges.range_resource)
     route("GET", "/sse", events.sse)
     route("GET", "/ndjson", events.ndjson)
+    route("GET", "/ws", websocket.websocket)
 
 
 def make_app(*, log: LogFn | None = None) -> web.Application:

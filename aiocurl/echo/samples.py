@@ -40,6 +40,14 @@ Streaming and downloads (bytes are random.Random(seed).randbytes(n), as for /byt
   ...?cut=N   on /bytes, /stream-bytes, /range    cut the connection after N body bytes
   /sse?count=3&interval=1&event=&retry=&multiline=1   Server-Sent Events
   /ndjson?count=3&interval=1                      JSON lines, one every interval seconds
+
+WebSocket (ws://; echoes text as text and binary as binary)
+  /ws?protocols=a,b                      subprotocols the server accepts
+  /ws?count=3&interval=1                 also push {"push": i} every interval seconds
+  /ws?close=1008&reason=...&after=0      close with that code after `after` client messages
+  /ws?drop=1&after=0                     drop the TCP connection instead (client sees 1006)
+  /ws?no_pong=1                          never answer pings, so client heartbeats time out
+  /ws?auth=TOKEN  /ws?status=403         refuse the handshake: 401 without the bearer token
 """
 
 SLIDESHOW: dict[str, Any] = {

@@ -72,7 +72,8 @@ class HandshakeRefused(AiocurlError):
         )
 
 
-Outbox = asyncio.Queue[Outgoing | None]  # None: no more to send (stdin ended)
+# Items are sent in order; a list is a batch read at once. None: no more to send.
+Outbox = asyncio.Queue[Outgoing | list[Outgoing] | None]
 
 
 async def run_websocket(
@@ -167,48 +168,66 @@ async def _converse(
     messages: MessageSink,
     outbox: Outbox | None,
 ) -> None:
+    """Receive in this task, send in another; once the user's input has ended, a watchdog
+    closes the session when the server has been quiet for --ws-wait seconds."""
     if ws_plan.first_message is not None:
         await ws.send_str(ws_plan.first_message.decode("utf-8"))
-    received, sent_any, outbox_done = 0, False, outbox is None
-    receiving = asyncio.ensure_future(ws.receive())
-    sending = asyncio.ensure_future(outbox.get()) if outbox is not None else None
+    state = _Quiet(asyncio.get_running_loop().time())
+    sender = asyncio.ensure_future(_pump(ws, ws_plan, outbox, state)) if outbox else None
     try:
+        received = 0
         while True:
-            waiting = {receiving} | ({sending} if sending is not None else set())
-            # Once the user's input has ended, the session ends when the server goes quiet.
-            quiet = ws_plan.wait if outbox_done and sent_any else None
-            done, _ = await asyncio.wait(
-                waiting, timeout=quiet, return_when=asyncio.FIRST_COMPLETED
-            )
-            if not done:
+            message = await ws.receive()
+            if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                break
+            state.last = asyncio.get_running_loop().time()
+            messages.message(message.data, incoming=True)
+            received += 1
+            if ws_plan.count is not None and received >= ws_plan.count:
                 await ws.close(code=1000)
                 return
-            if sending is not None and sending in done:
-                item = sending.result()
-                if item is None:
-                    outbox_done, sending = True, None
-                    continue
-                sent_any = True
-                if not await _send(ws, item):
-                    return
-                assert outbox is not None
-                sending = asyncio.ensure_future(outbox.get())
-                continue
-            message = receiving.result()
-            if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
-                messages.message(message.data, incoming=True)
-                received += 1
-                if ws_plan.count is not None and received >= ws_plan.count:
-                    await ws.close(code=1000)
-                    return
-                receiving = asyncio.ensure_future(ws.receive())
-                continue
-            _check_end(ws, message, ws_plan)
+        if sender is not None and sender.done() and not sender.cancelled():
+            sender.result()  # a failure to send is the real story
+        if state.closed_by_us:
             return
+        _check_end(ws, message, ws_plan)
     finally:
-        for task in (receiving, sending):
+        for task in (sender, state.watchdog):
             if task is not None and not task.done():
                 task.cancel()
+
+
+@dataclass
+class _Quiet:
+    last: float  # loop time of the last message received
+    closed_by_us: bool = False
+    watchdog: asyncio.Future[None] | None = None
+
+
+async def _pump(
+    ws: aiohttp.ClientWebSocketResponse[bool],
+    ws_plan: WebSocketPlan,
+    outbox: Outbox,
+    state: _Quiet,
+) -> None:
+    while (batch := await outbox.get()) is not None:
+        for item in batch if isinstance(batch, list) else (batch,):
+            # Mark the close as ours before sending it: the receiving task sees it at once.
+            state.closed_by_us = item.kind == "close"
+            if not await _send(ws, item):
+                return
+    state.last = asyncio.get_running_loop().time()
+    state.watchdog = asyncio.ensure_future(_close_when_quiet(ws, ws_plan.wait, state))
+
+
+async def _close_when_quiet(
+    ws: aiohttp.ClientWebSocketResponse[bool], wait: float, state: _Quiet
+) -> None:
+    loop = asyncio.get_running_loop()
+    while (remaining := state.last + wait - loop.time()) > 0:
+        await asyncio.sleep(remaining)
+    state.closed_by_us = True
+    await ws.close(code=1000)
 
 
 async def _send(ws: aiohttp.ClientWebSocketResponse[bool], item: Outgoing) -> bool:
