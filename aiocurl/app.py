@@ -18,6 +18,8 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 async def run(plan: RequestPlan, env: Environment) -> ExitStatus:
+    if not plan.transport.verify and not plan.offline and plan.output.quiet < 2:
+        env.stderr.write("aiocurl: warning: TLS certificates are not verified (--verify no)\n")
     if plan.ws is not None and not plan.offline:
         return await run_ws(plan, env)
     if plan.output.download and not plan.offline:

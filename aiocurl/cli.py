@@ -114,6 +114,28 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
 @click.option(
     "--proxy", metavar="URL", help="HTTP(S) proxy; credentials in the URL become proxy auth."
 )
+@click.option(
+    "--location-trusted", is_flag=True, help="Send credentials on redirects to other origins too."
+)
+@click.option(
+    "--secret-header",
+    "secret_headers",
+    multiple=True,
+    metavar="NAME",
+    help="Treat header NAME as a credential on redirects.",
+)
+@click.option(
+    "--max-filesize",
+    type=click.IntRange(min=0),
+    metavar="BYTES",
+    help="Fail when the (decoded) body exceeds BYTES.",
+)
+@click.option(
+    "--max-headers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Fail when a response has more than N headers.",
+)
 @click.option("--no-decompress", is_flag=True, help="Keep the body as the server encoded it.")
 @click.option("--offline", is_flag=True, help="Print the request without sending it.")
 @click.option(
@@ -228,6 +250,10 @@ def options_from_flags(flags: dict[str, Any]) -> Options:
         ciphers=flags.pop("ciphers"),
         proxy=flags.pop("proxy"),
         decompress=not flags.pop("no_decompress"),
+        location_trusted=flags.pop("location_trusted"),
+        secret_headers=tuple(flags.pop("secret_headers")),
+        max_filesize=flags.pop("max_filesize"),
+        max_headers=flags.pop("max_headers"),
     )
     ws = WebSocketOptions(
         protocols=tuple(flags.pop("ws_protocols")),

@@ -134,6 +134,9 @@ class DownloadSink:
     def upload_progress(self, sent: int, total: int | None) -> None:
         self._headers.upload_progress(sent, total)
 
+    def notice(self, text: str) -> None:
+        self._headers.notice(text)
+
     def response_head(self, head: ResponseHead) -> None:
         self._headers.response_head(head)
         if not head.final:

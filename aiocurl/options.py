@@ -41,6 +41,10 @@ class TransportOptions:
     ciphers: str | None = None
     proxy: str | None = None
     decompress: bool = True
+    location_trusted: bool = False
+    secret_headers: tuple[str, ...] = ()
+    max_filesize: int | None = None
+    max_headers: int | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ class TransportPlan:
     proxy_username: str | None = None
     proxy_password: str | None = None
     decompress: bool = True
+    location_trusted: bool = False
+    secret_headers: frozenset[str] = frozenset()  # lower-cased, from --secret-header
+    max_filesize: int | None = None
+    max_headers: int | None = None
 
     @property
     def custom_tls(self) -> bool:
@@ -72,6 +76,10 @@ def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan
         proxy_username=proxy_user,
         proxy_password=proxy_password,
         decompress=options.decompress,
+        location_trusted=options.location_trusted,
+        secret_headers=frozenset(name.lower() for name in options.secret_headers),
+        max_filesize=options.max_filesize,
+        max_headers=options.max_headers,
     )
 
 

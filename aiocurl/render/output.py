@@ -169,6 +169,11 @@ class Renderer:
             self._writer.write("\n".join(fmt.meta_lines(meta)) + "\n")
             self._last = "body"
 
+    def notice(self, text: str) -> None:
+        """Something the user asked to see with -v (a credential left behind, a retry)."""
+        if self._err is not None and self.plan.request_headers and self.plan.quiet == 0:
+            self._err.write(f"aiocurl: {text}\n")
+
     def finish(self) -> None:
         """Print a request that no response followed (--offline, or a failure)."""
         self._stop_progress()

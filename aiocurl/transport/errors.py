@@ -12,9 +12,13 @@ from aiocurl.plan_transport import TransportPlan
 from aiocurl.urls import mask_password
 
 
-def map_error(exc: BaseException, url: str, plan: TransportPlan) -> AiocurlError:
-    """The project error for an exception raised while requesting `url`."""
+def map_error(
+    exc: BaseException, url: str, plan: TransportPlan, *, received: int | None = None
+) -> AiocurlError:
+    """The project error for an exception raised while requesting `url`; `received` is how
+    many body bytes had arrived, when the body had begun."""
     where = mask_password(url)
+    got = f" after {received} body bytes" if received else ""
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         return _timeout(exc, where, plan)
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
@@ -31,9 +35,11 @@ def map_error(exc: BaseException, url: str, plan: TransportPlan) -> AiocurlError
     if isinstance(exc, aiohttp.ClientConnectorError):
         return RequestError(f"cannot connect to {where}: {_os_reason(exc)}")
     if isinstance(exc, aiohttp.ServerDisconnectedError):
+        if received:
+            return RequestError(f"{where}: the server closed the connection{got}")
         return RequestError(f"{where}: the server closed the connection without a response")
     if isinstance(exc, aiohttp.ClientPayloadError):
-        return RequestError(f"{where}: the response body was cut short: {_payload_reason(exc)}")
+        return RequestError(f"{where}: the response body broke off{got}: {_payload_reason(exc)}")
     if isinstance(exc, aiohttp.ClientResponseError):
         return RequestError(f"{where}: invalid HTTP response: {exc.message}")
     if isinstance(exc, aiohttp.InvalidURL):

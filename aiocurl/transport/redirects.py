@@ -13,7 +13,10 @@ from aiocurl.urls import origin
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
 # Sent only to the origin the user addressed: a redirect elsewhere must not carry them.
-_CREDENTIAL_HEADERS = frozenset({"authorization", "cookie"})
+_CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
+)
+_SECRET_SUFFIXES = ("-token", "-key", "-secret")
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,18 @@ def first_hop(request: RequestSpec) -> Hop:
     )
 
 
-def next_hop(hop: Hop, status: int, location: str, origin_url: str) -> Hop:
-    """The request a redirect asks for: 307/308 repeat it; 301/302/303 become a GET
-    without body (HEAD stays HEAD); credentials stay with the first origin."""
+def next_hop(
+    hop: Hop,
+    status: int,
+    location: str,
+    origin_url: str,
+    *,
+    trusted: bool = False,
+    secret_headers: frozenset[str] = frozenset(),
+) -> tuple[Hop, list[str]]:
+    """The request a redirect asks for, and the credentials left behind. 307/308 repeat
+    the request; 301/302/303 become a GET without body (HEAD stays HEAD). Credentials stay
+    with the first origin, and never go from https to http, unless --location-trusted."""
     url = urljoin(hop.url, location)
     if not url.lower().startswith(("http://", "https://")):
         raise RequestError(f"redirect to unsupported URL {location!r} from {hop.url}")
@@ -59,7 +71,18 @@ def next_hop(hop: Hop, status: int, location: str, origin_url: str) -> Hop:
     if status in (301, 302, 303) and hop.method != "HEAD":
         headers = tuple((n, v) for n, v in hop.headers if n.lower() not in _BODY_HEADERS)
         result = replace(result, method="GET", body=None, headers=headers)
-    if origin(url) != origin(origin_url):
-        headers = tuple((n, v) for n, v in result.headers if n.lower() not in _CREDENTIAL_HEADERS)
-        result = replace(result, headers=headers, digest=None)
-    return result
+    leaving = origin(url) != origin(origin_url)
+    downgrade = hop.url.lower().startswith("https:") and url.lower().startswith("http:")
+    if trusted or not (leaving or downgrade):
+        return result, []
+    dropped = [n for n, _ in result.headers if is_secret(n, secret_headers)]
+    if result.digest is not None:
+        dropped.append("digest credentials")
+    kept = tuple((n, v) for n, v in result.headers if not is_secret(n, secret_headers))
+    return replace(result, headers=kept, digest=None), dropped
+
+
+def is_secret(name: str, extra: frozenset[str] = frozenset()) -> bool:
+    """Credentials by name: the standard ones, and the names APIs give their keys."""
+    lowered = name.lower()
+    return lowered in _CREDENTIAL_HEADERS or lowered in extra or lowered.endswith(_SECRET_SUFFIXES)

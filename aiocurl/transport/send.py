@@ -11,7 +11,7 @@ import aiohttp
 from yarl import URL
 
 from aiocurl.body import CHUNK, RequestBody, StreamSegment, iter_segment
-from aiocurl.errors import AiocurlError, TooManyRedirects
+from aiocurl.errors import AiocurlError, RequestError, TooManyRedirects
 from aiocurl.events import ResponseHead, ResponseMeta, Sink
 from aiocurl.plan import RequestPlan
 from aiocurl.plan_transport import TransportPlan
@@ -33,7 +33,16 @@ async def perform(plan: RequestPlan, sink: Sink) -> ResponseHead:
             head = await _send_hop(session, hop, settings, sink)
             if head.final:
                 return head
-            hop = next_hop(hop, head.status, head.header("Location") or "", plan.request.url)
+            hop, dropped = next_hop(
+                hop,
+                head.status,
+                head.header("Location") or "",
+                plan.request.url,
+                trusted=settings.location_trusted,
+                secret_headers=settings.secret_headers,
+            )
+            if dropped:
+                sink.notice(f"not sending {', '.join(dropped)} to {hop.url} (another origin)")
         raise TooManyRedirects(
             f"too many redirects (more than {settings.max_redirects}; see --max-redirects)"
             f", last to {hop.url}"
@@ -47,6 +56,7 @@ async def _send_hop(
     sink: Sink,
 ) -> ResponseHead:
     started = time.perf_counter()
+    size = 0  # body bytes delivered, for the message if the body is cut short
     url = URL(hop.url, encoded=True)
     proxy_auth = _proxy_auth(settings)
     # A plain-http request goes to the proxy as is, so the credential rides in its
@@ -68,19 +78,24 @@ async def _send_hop(
             middlewares=_digest(hop),
             trace_request_ctx=SimpleNamespace(body=hop.body),
             read_bufsize=READ_CHUNK,
+            **({"max_headers": settings.max_headers} if settings.max_headers else {}),
         ) as response:
             head = _head(response, follow=settings.follow)
             connector = session.connector
             remote = connector.last_peer if isinstance(connector, PeerConnector) else None
             sink.response_head(head)
-            size = 0
             async for chunk in response.content.iter_chunked(READ_CHUNK):
                 size += len(chunk)
+                if settings.max_filesize is not None and size > settings.max_filesize:
+                    raise RequestError(
+                        f"{hop.url}: the body is larger than --max-filesize "
+                        f"{settings.max_filesize} bytes (counted after decoding); stopped"
+                    )
                 sink.body_chunk(chunk)
     except AiocurlError:
         raise
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-        raise map_error(exc, hop.url, settings) from exc
+        raise map_error(exc, hop.url, settings, received=size) from exc
     sink.response_end(ResponseMeta(time.perf_counter() - started, remote, size))
     return head
 

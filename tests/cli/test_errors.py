@@ -134,7 +134,8 @@ async def test_truncated_body_is_an_error() -> None:
     result = await raw_reply(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
     assert result.exit_status == 1
     stderr = result.stderr
-    assert stderr.startswith("aiocurl: error: ") and "cut short" in stderr
+    assert stderr.startswith("aiocurl: error: ")
+    assert "the response body broke off after 9 body bytes" in stderr
     assert result.stdout == b"only this"  # what arrived stays; the code says it failed
 
 

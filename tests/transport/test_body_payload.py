@@ -25,6 +25,8 @@ class Progress:
 
     def response_end(self, meta: ResponseMeta) -> None: ...
 
+    def notice(self, text: str) -> None: ...
+
 
 def hop(body: RequestBody, chunked: bool = False) -> Hop:
     return Hop("POST", "http://h/", (), frozenset(), body, None, chunked)

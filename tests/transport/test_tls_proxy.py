@@ -68,6 +68,7 @@ async def test_verify_with_a_ca_bundle(tls_url: str, ca_file: str) -> None:
 async def test_verify_no(tls_url: str) -> None:
     result = await arun_cli("--verify", "no", tls_url)
     assert json.loads(result.stdout) == {"secure": True}
+    assert result.stderr == "aiocurl: warning: TLS certificates are not verified (--verify no)\n"
 
 
 async def test_hostname_mismatch(ca: trustme.CA, ca_file: str) -> None:
