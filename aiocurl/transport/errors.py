@@ -18,7 +18,7 @@ def map_error(
     """The project error for an exception raised while requesting `url`; `received` is how
     many body bytes had arrived, when the body had begun."""
     where = mask_password(url)
-    got = f" after {received} body bytes" if received else ""
+    got = f" after {received} body bytes" if received is not None else ""
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         return _timeout(exc, where, plan)
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
@@ -41,6 +41,8 @@ def map_error(
     if isinstance(exc, aiohttp.ClientPayloadError):
         return RequestError(f"{where}: the response body broke off{got}: {_payload_reason(exc)}")
     if isinstance(exc, aiohttp.ClientResponseError):
+        if received is not None:
+            return RequestError(f"{where}: malformed response body{got}: {exc.message}")
         return RequestError(f"{where}: invalid HTTP response: {exc.message}")
     if isinstance(exc, aiohttp.InvalidURL):
         return RequestError(f"invalid URL {str(exc.url)!r}")

@@ -56,7 +56,7 @@ async def _send_hop(
     sink: Sink,
 ) -> ResponseHead:
     started = time.perf_counter()
-    size = 0  # body bytes delivered, for the message if the body is cut short
+    size: int | None = None  # body bytes delivered once the body began, for messages
     url = URL(hop.url, encoded=True)
     proxy_auth = _proxy_auth(settings)
     # A plain-http request goes to the proxy as is, so the credential rides in its
@@ -84,8 +84,9 @@ async def _send_hop(
             connector = session.connector
             remote = connector.last_peer if isinstance(connector, PeerConnector) else None
             sink.response_head(head)
+            size = 0
             async for chunk in response.content.iter_chunked(READ_CHUNK):
-                size += len(chunk)
+                size = (size or 0) + len(chunk)
                 if settings.max_filesize is not None and size > settings.max_filesize:
                     raise RequestError(
                         f"{hop.url}: the body is larger than --max-filesize "
@@ -96,7 +97,7 @@ async def _send_hop(
         raise
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         raise map_error(exc, hop.url, settings, received=size) from exc
-    sink.response_end(ResponseMeta(time.perf_counter() - started, remote, size))
+    sink.response_end(ResponseMeta(time.perf_counter() - started, remote, size or 0))
     return head
 
 

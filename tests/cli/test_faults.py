@@ -1,0 +1,168 @@
+"""Broken servers, hard limits and credentials on redirects, against servers the test runs."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from helpers import Result, arun_cli
+
+
+@pytest.fixture
+async def two_origins() -> AsyncIterator[tuple[str, str, list[dict[str, str]]]]:
+    """A first origin that redirects to a second one, which records what it received."""
+    seen: list[dict[str, str]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append(dict(request.headers))
+        return web.json_response({"ok": True})
+
+    second_app = web.Application()
+    second_app.router.add_get("/landing", record)
+    async with TestServer(second_app, host="127.0.0.1") as second:
+        target = str(second.make_url("/landing"))
+
+        async def bounce(request: web.Request) -> web.Response:
+            raise web.HTTPFound(target)
+
+        first_app = web.Application()
+        first_app.router.add_get("/start", bounce)
+        async with TestServer(first_app, host="127.0.0.1") as first:
+            yield str(first.make_url("/start")), target, seen
+
+
+SECRETS = ("X-Api-Key:k1", "Api-Key:k2", "My-Token:t", "Client-Secret:s", "Deploy-Key:d")
+
+
+async def test_secret_looking_headers_stay_behind(
+    two_origins: tuple[str, str, list[dict[str, str]]],
+) -> None:
+    start, _, seen = two_origins
+    result = await arun_cli(
+        "-F", start, *SECRETS, "X-Custom:c", "X-Keep:1", "-a", "u:p", "--secret-header", "x-custom"
+    )
+    assert result.exit_status == 0, result.stderr
+    sent = {name.lower() for name in seen[0]}
+    assert not sent & {
+        "x-api-key",
+        "api-key",
+        "my-token",
+        "client-secret",
+        "deploy-key",
+        "authorization",
+        "x-custom",
+    }
+    assert seen[0]["X-Keep"] == "1"
+
+
+async def test_verbose_says_what_was_left_behind(
+    two_origins: tuple[str, str, list[dict[str, str]]],
+) -> None:
+    start, target, _ = two_origins
+    result = await arun_cli("-F", "-v", start, "-a", "u:p", "My-Token:t")
+    assert f"aiocurl: not sending My-Token, Authorization to {target} (another origin)" in (
+        result.stderr
+    )
+
+
+async def test_location_trusted_keeps_credentials(
+    two_origins: tuple[str, str, list[dict[str, str]]],
+) -> None:
+    start, _, seen = two_origins
+    result = await arun_cli("-F", "--location-trusted", start, "-a", "u:p", "My-Token:t")
+    assert result.exit_status == 0
+    assert seen[0]["My-Token"] == "t" and seen[0]["Authorization"].startswith("Basic ")
+
+
+async def serve(handler: Any) -> AsyncIterator[str]:
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    async with TestServer(app, host="127.0.0.1") as server:
+        yield str(server.make_url("/x"))
+
+
+def one_error_line(result: Result, status: int, *texts: str) -> None:
+    assert result.exit_status == status, result.stderr
+    assert result.stderr.startswith("aiocurl: error: ") and result.stderr.count("\n") == 1
+    for text in texts:
+        assert text in result.stderr, result.stderr
+
+
+async def test_max_filesize_counts_decoded_bytes() -> None:
+    bomb = gzip.compress(b"\0" * 5_000_000)  # about 5 KB on the wire
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=bomb, headers={"Content-Encoding": "gzip"})
+
+    async for url in serve(handler):
+        result = await arun_cli("--max-filesize", "100000", url)
+        one_error_line(result, 1, "larger than --max-filesize 100000 bytes")
+        assert len(result.stdout) <= 100_000
+        ok = await arun_cli("--max-filesize", "5000000", url)
+        assert ok.exit_status == 0 and len(ok.stdout) == 5_000_000
+
+
+async def test_max_headers() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(text="x", headers={f"X-H{i}": str(i) for i in range(40)})
+
+    async for url in serve(handler):
+        result = await arun_cli("--max-headers", "10", url)
+        one_error_line(result, 1, "invalid HTTP response")
+        assert (await arun_cli(url)).exit_status == 0
+
+
+async def raw_server(reply: bytes, *, stall: asyncio.Event | None = None) -> Any:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(reply)
+        await writer.drain()
+        if stall is not None:
+            await stall.wait()
+        writer.close()
+
+    return await asyncio.start_server(answer, "127.0.0.1", 0)
+
+
+@pytest.mark.parametrize(
+    ("reply", "text"),
+    [
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n",
+            "Invalid character in chunk size",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\nnotgzip!!!",
+            "broke off",
+        ),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", "broke off after 5 body bytes"),
+        (b"HTTP/1.1 200 OK\r\nBad Header Line\r\n\r\n", "invalid HTTP response"),
+    ],
+)
+async def test_broken_responses(reply: bytes, text: str) -> None:
+    server = await raw_server(reply)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        result = await arun_cli(f"127.0.0.1:{port}/x")
+    assert result.exit_status == 1, result.stderr
+    assert result.stderr.startswith("aiocurl: error: ") and text in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_stall_before_headers_and_mid_body_time_out() -> None:
+    release = asyncio.Event()
+    for reply, limit in (
+        (b"", "read timeout"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc", "read timeout"),
+    ):
+        server = await raw_server(reply, stall=release)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            result = await arun_cli("--timeout", "0.3", f"127.0.0.1:{port}/x")
+        one_error_line(result, 2, limit, "--timeout")
+    release.set()
