@@ -115,6 +115,29 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
     "--proxy", metavar="URL", help="HTTP(S) proxy; credentials in the URL become proxy auth."
 )
 @click.option(
+    "--retry",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="Retry transient failures and --retry-on statuses N times.",
+)
+@click.option(
+    "--retry-on", metavar="CODES", help="Statuses to retry (default 408,429,500,502,503,504)."
+)
+@click.option(
+    "--retry-delay",
+    type=SECONDS,
+    default=1.0,
+    show_default=True,
+    help="First backoff; it doubles, with jitter.",
+)
+@click.option(
+    "--retry-max-time", type=SECONDS, help="Stop retrying once this much time has passed."
+)
+@click.option(
+    "--retry-all-methods", is_flag=True, help="Also retry POST, PATCH and other unsafe methods."
+)
+@click.option(
     "--location-trusted", is_flag=True, help="Send credentials on redirects to other origins too."
 )
 @click.option(
@@ -254,6 +277,11 @@ def options_from_flags(flags: dict[str, Any]) -> Options:
         secret_headers=tuple(flags.pop("secret_headers")),
         max_filesize=flags.pop("max_filesize"),
         max_headers=flags.pop("max_headers"),
+        retries=flags.pop("retry"),
+        retry_on=flags.pop("retry_on"),
+        retry_delay=flags.pop("retry_delay"),
+        retry_max_time=flags.pop("retry_max_time"),
+        retry_all_methods=flags.pop("retry_all_methods"),
     )
     ws = WebSocketOptions(
         protocols=tuple(flags.pop("ws_protocols")),

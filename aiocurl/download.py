@@ -137,6 +137,9 @@ class DownloadSink:
     def notice(self, text: str) -> None:
         self._headers.notice(text)
 
+    def warning(self, text: str) -> None:
+        self._headers.warning(text)
+
     def response_head(self, head: ResponseHead) -> None:
         self._headers.response_head(head)
         if not head.final:

@@ -13,6 +13,7 @@ class AiocurlError(Exception):
 
     exit_status = ExitStatus.ERROR
     detail: str | None = None  # lines shown under the error line, e.g. a caret under a typo
+    retryable = False  # a transient failure that --retry may try again
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -45,6 +45,11 @@ class TransportOptions:
     secret_headers: tuple[str, ...] = ()
     max_filesize: int | None = None
     max_headers: int | None = None
+    retries: int = 0
+    retry_on: str | None = None
+    retry_delay: float = 1.0
+    retry_max_time: float | None = None
+    retry_all_methods: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from aiocurl.options import TransportOptions
 # staring at a dead host is better served by half a minute.
 DEFAULT_CONNECT_TIMEOUT = 30.0
 SSL_VERSIONS = ("tls1.2", "tls1.3")
+DEFAULT_RETRY_ON = frozenset({408, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class TransportPlan:
     secret_headers: frozenset[str] = frozenset()  # lower-cased, from --secret-header
     max_filesize: int | None = None
     max_headers: int | None = None
+    retries: int = 0
+    retry_on: frozenset[int] = DEFAULT_RETRY_ON
+    retry_delay: float = 1.0
+    retry_max_time: float | None = None
+    retry_all_methods: bool = False
 
     @property
     def custom_tls(self) -> bool:
@@ -80,7 +86,22 @@ def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan
         secret_headers=frozenset(name.lower() for name in options.secret_headers),
         max_filesize=options.max_filesize,
         max_headers=options.max_headers,
+        retries=options.retries,
+        retry_on=parse_statuses(options.retry_on),
+        retry_delay=options.retry_delay,
+        retry_max_time=options.retry_max_time,
+        retry_all_methods=options.retry_all_methods,
     )
+
+
+def parse_statuses(value: str | None) -> frozenset[int]:
+    """`503,429` → {503, 429}; the default set when not given."""
+    if value is None:
+        return DEFAULT_RETRY_ON
+    codes = [part.strip() for part in value.split(",") if part.strip()]
+    if not codes or not all(code.isdigit() and 100 <= int(code) <= 599 for code in codes):
+        raise UsageError(f"--retry-on: expected status codes like 429,503, got {value!r}")
+    return frozenset(int(code) for code in codes)
 
 
 def connect_timeout(options: TransportOptions) -> float:

@@ -174,6 +174,11 @@ class Renderer:
         if self._err is not None and self.plan.request_headers and self.plan.quiet == 0:
             self._err.write(f"aiocurl: {text}\n")
 
+    def warning(self, text: str) -> None:
+        """Something every user should see (a retry), unless -q."""
+        if self._err is not None and self.plan.quiet == 0:
+            self._err.write(f"aiocurl: {text}\n")
+
     def finish(self) -> None:
         """Print a request that no response followed (--offline, or a failure)."""
         self._stop_progress()

@@ -15,6 +15,26 @@ from aiocurl.urls import mask_password
 def map_error(
     exc: BaseException, url: str, plan: TransportPlan, *, received: int | None = None
 ) -> AiocurlError:
+    """The project error for an exception raised while requesting `url`, marked retryable
+    when trying again could help (and nothing of the body has been handed on yet)."""
+    error = _describe(exc, url, plan, received=received)
+    transient = isinstance(
+        exc,
+        (
+            asyncio.TimeoutError,
+            aiohttp.ServerTimeoutError,
+            aiohttp.ServerDisconnectedError,
+            aiohttp.ClientPayloadError,
+            aiohttp.ClientOSError,
+        ),
+    ) and not isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ClientConnectorDNSError))
+    error.retryable = transient and not received
+    return error
+
+
+def _describe(
+    exc: BaseException, url: str, plan: TransportPlan, *, received: int | None = None
+) -> AiocurlError:
     """The project error for an exception raised while requesting `url`; `received` is how
     many body bytes had arrived, when the body had begun."""
     where = mask_password(url)

@@ -25,28 +25,44 @@ READ_CHUNK = 1024 * 1024
 
 
 async def perform(plan: RequestPlan, sink: Sink) -> ResponseHead:
-    """Run the request and any redirects it is allowed to follow; return the last head."""
+    """Run the request, its redirects and any retries; return the last head."""
+    async with open_session(plan.transport, sink) as session:
+
+        async def attempt(retry_on: frozenset[int]) -> ResponseHead:
+            return await exchange(session, plan, sink, retry_on)
+
+        if plan.transport.retries:
+            from aiocurl.transport.retry import retry_allowed, with_retries
+
+            if retry_allowed(plan):
+                return await with_retries(plan, sink, attempt)
+        return await attempt(frozenset())
+
+
+async def exchange(
+    session: aiohttp.ClientSession, plan: RequestPlan, sink: Sink, retry_on: frozenset[int]
+) -> ResponseHead:
+    """One attempt: the request and the redirects it is allowed to follow."""
     settings = plan.transport
     hop = first_hop(plan.request)
-    async with open_session(settings, sink) as session:
-        for _ in range(settings.max_redirects + 1):
-            head = await _send_hop(session, hop, settings, sink)
-            if head.final:
-                return head
-            hop, dropped = next_hop(
-                hop,
-                head.status,
-                head.header("Location") or "",
-                plan.request.url,
-                trusted=settings.location_trusted,
-                secret_headers=settings.secret_headers,
-            )
-            if dropped:
-                sink.notice(f"not sending {', '.join(dropped)} to {hop.url} (another origin)")
-        raise TooManyRedirects(
-            f"too many redirects (more than {settings.max_redirects}; see --max-redirects)"
-            f", last to {hop.url}"
+    for _ in range(settings.max_redirects + 1):
+        head = await _send_hop(session, hop, settings, sink, retry_on)
+        if head.final:
+            return head
+        hop, dropped = next_hop(
+            hop,
+            head.status,
+            head.header("Location") or "",
+            plan.request.url,
+            trusted=settings.location_trusted,
+            secret_headers=settings.secret_headers,
         )
+        if dropped:
+            sink.notice(f"not sending {', '.join(dropped)} to {hop.url} (another origin)")
+    raise TooManyRedirects(
+        f"too many redirects (more than {settings.max_redirects}; see --max-redirects)"
+        f", last to {hop.url}"
+    )
 
 
 async def _send_hop(
@@ -54,8 +70,10 @@ async def _send_hop(
     hop: Hop,
     settings: TransportPlan,
     sink: Sink,
+    retry_on: frozenset[int] = frozenset(),
 ) -> ResponseHead:
     started = time.perf_counter()
+    kept = bytearray()  # the body of a response that will be retried, in case it is not
     size: int | None = None  # body bytes delivered once the body began, for messages
     url = URL(hop.url, encoded=True)
     proxy_auth = _proxy_auth(settings)
@@ -80,7 +98,7 @@ async def _send_hop(
             read_bufsize=READ_CHUNK,
             **({"max_headers": settings.max_headers} if settings.max_headers else {}),
         ) as response:
-            head = _head(response, follow=settings.follow)
+            head = _head(response, follow=settings.follow, retry_on=retry_on)
             connector = session.connector
             remote = connector.last_peer if isinstance(connector, PeerConnector) else None
             sink.response_head(head)
@@ -93,11 +111,18 @@ async def _send_hop(
                         f"{settings.max_filesize} bytes (counted after decoding); stopped"
                     )
                 sink.body_chunk(chunk)
+                if response.status in retry_on and len(kept) < IN_MEMORY_LIMIT:
+                    kept += chunk
     except AiocurlError:
         raise
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         raise map_error(exc, hop.url, settings, received=size) from exc
-    sink.response_end(ResponseMeta(time.perf_counter() - started, remote, size or 0))
+    meta = ResponseMeta(time.perf_counter() - started, remote, size or 0)
+    sink.response_end(meta)
+    if head.status in retry_on:
+        from aiocurl.transport.retry import RetryableStatus
+
+        raise RetryableStatus(head, bytes(kept), meta)
     return head
 
 
@@ -136,8 +161,12 @@ async def stream_body(body: RequestBody, sink: Sink) -> AsyncIterator[bytes]:
             yield block
 
 
-def _head(response: aiohttp.ClientResponse, *, follow: bool) -> ResponseHead:
+def _head(
+    response: aiohttp.ClientResponse, *, follow: bool, retry_on: frozenset[int]
+) -> ResponseHead:
+    """A head is final unless a redirect will be followed or the status will be retried."""
     will_follow = follow and response.status in REDIRECT_STATUSES and "Location" in response.headers
+    will_follow = will_follow or response.status in retry_on
     version = response.version
     return ResponseHead(
         url=str(response.url),

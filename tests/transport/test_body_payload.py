@@ -27,6 +27,8 @@ class Progress:
 
     def notice(self, text: str) -> None: ...
 
+    def warning(self, text: str) -> None: ...
+
 
 def hop(body: RequestBody, chunked: bool = False) -> Hop:
     return Hop("POST", "http://h/", (), frozenset(), body, None, chunked)
