@@ -73,6 +73,7 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
     metavar="USER[:PASS]|TOKEN",
     help="Credentials; prompts for a missing password on a terminal.",
 )
+@click.option("--ignore-netrc", is_flag=True, help="Do not take credentials from ~/.netrc.")
 @click.option(
     "--auth-type",
     "-A",

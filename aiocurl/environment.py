@@ -41,6 +41,23 @@ def _reason(exc: OSError | ValueError) -> str:
     return str(exc)
 
 
+def netrc_login(host: str, variables: Mapping[str, str]) -> tuple[str, str] | None:
+    """The login for `host` in $NETRC or ~/.netrc, if there is one (and it parses)."""
+    import netrc
+
+    path = variables.get("NETRC") or os.path.expanduser("~/.netrc")
+    if not os.path.isfile(path):
+        return None
+    try:
+        entry = netrc.netrc(path).authenticators(host)
+    except (netrc.NetrcParseError, OSError):
+        return None
+    if entry is None:
+        return None
+    login, _, password = entry
+    return login, password or ""
+
+
 def prompt_password(prompt: str) -> str:
     return getpass.getpass(prompt)
 

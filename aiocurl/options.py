@@ -76,6 +76,7 @@ class Options:
     compress: int = 0
     auth: str | None = None
     auth_type: str | None = None
+    ignore_netrc: bool = False
     default_scheme: str = "http"
     path_as_is: bool = False
     offline: bool = False

@@ -97,6 +97,8 @@ def build_plan(options: Options, env: Environment) -> RequestPlan:
     if options.output.download:
         headers = _identity_encoding(headers, items)
     auth = build_auth(options, target.username, target.password, env)
+    if auth is None and not options.ignore_netrc and not has_authorization(headers):
+        auth = netrc_auth(target.url, env)
     request = RequestSpec(
         method=method.upper(),
         url=target.url,
@@ -292,6 +294,22 @@ def with_authorization(
         return (*headers, ("Authorization", f"Bearer {auth.password}"))
     token = base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode("ascii")
     return (*headers, ("Authorization", f"Basic {token}"))
+
+
+def has_authorization(headers: tuple[tuple[str, str], ...]) -> bool:
+    return any(name.lower() == "authorization" for name, _ in headers)
+
+
+def netrc_auth(url: str, env: Environment) -> Auth | None:
+    """Basic credentials from .netrc for this URL's host only; a redirect elsewhere drops
+    them like any Authorization header."""
+    from urllib.parse import urlsplit
+
+    from aiocurl.environment import netrc_login
+
+    host = urlsplit(url).hostname
+    login = netrc_login(host, env.env) if host else None
+    return Auth("basic", login[0], login[1]) if login else None
 
 
 def _prompt_for_password(user: str, env: Environment) -> str:

@@ -16,6 +16,7 @@ from aiocurl.events import ResponseHead, ResponseMeta, Sink
 from aiocurl.plan import RequestPlan
 from aiocurl.plan_transport import TransportPlan
 from aiocurl.transport.errors import map_error
+from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.redirects import REDIRECT_STATUSES, Hop, first_hop, next_hop
 from aiocurl.transport.session import PeerConnector, open_session
 
@@ -76,7 +77,7 @@ async def _send_hop(
     kept = bytearray()  # the body of a response that will be retried, in case it is not
     size: int | None = None  # body bytes delivered once the body began, for messages
     url = URL(hop.url, encoded=True)
-    proxy_auth = _proxy_auth(settings)
+    proxy, proxy_auth = proxy_for(url, settings)
     # A plain-http request goes to the proxy as is, so the credential rides in its
     # headers; aiohttp uses proxy_headers only for the CONNECT of an https tunnel.
     tunnelled = url.scheme == "https"
@@ -91,7 +92,7 @@ async def _send_hop(
             skip_auto_headers=hop.skip_auto_headers,
             data=data,
             allow_redirects=False,
-            proxy=settings.proxy,
+            proxy=proxy,
             proxy_headers=proxy_auth if tunnelled else None,
             middlewares=_digest(hop),
             trace_request_ctx=SimpleNamespace(body=hop.body),
@@ -183,13 +184,6 @@ def _text(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
-
-
-def _proxy_auth(settings: TransportPlan) -> dict[str, str] | None:
-    if settings.proxy_username is None:
-        return None
-    credentials = aiohttp.encode_basic_auth(settings.proxy_username, settings.proxy_password or "")
-    return {"Proxy-Authorization": credentials}
 
 
 def _digest(hop: Hop) -> tuple[aiohttp.DigestAuthMiddleware, ...] | None:

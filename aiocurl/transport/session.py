@@ -46,7 +46,7 @@ def open_session(plan: TransportPlan, sink: Sink) -> aiohttp.ClientSession:
         auto_decompress=plan.decompress,
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.
         cookie_jar=aiohttp.CookieJar(unsafe=True),
-        trust_env=True,  # HTTP(S)_PROXY, NO_PROXY
+        trust_env=False,  # proxies come from transport.proxy, netrc from the plan
         trace_configs=[request_tracer(sink)],
     )
 

@@ -21,6 +21,7 @@ from aiocurl.events import ResponseHead, ResponseMeta, Sink
 from aiocurl.plan import RequestPlan, WebSocketPlan
 from aiocurl.status import ExitStatus
 from aiocurl.transport.errors import map_error
+from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.session import PeerConnector, request_tracer
 from aiocurl.transport.tls import ssl_setting
 
@@ -89,7 +90,7 @@ async def run_websocket(
     session = aiohttp.ClientSession(
         connector=PeerConnector(ssl=ssl_setting(settings)),
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=settings.connect_timeout),
-        trust_env=True,
+        trust_env=False,
         trace_configs=[request_tracer(shown)],
         middlewares=_handshake_middlewares(plan, shown, refused),
     )
@@ -108,14 +109,17 @@ async def _connect(
     session: aiohttp.ClientSession, plan: RequestPlan, ws_plan: WebSocketPlan
 ) -> aiohttp.ClientWebSocketResponse[bool]:
     request, settings = plan.request, plan.transport
+    url = URL(request.url, encoded=True)
+    proxy, proxy_auth = proxy_for(url, settings)
     try:
         return await session.ws_connect(
-            URL(request.url, encoded=True),
+            url,
             headers=list(request.headers),
             protocols=ws_plan.protocols,
             heartbeat=ws_plan.ping,
             max_msg_size=ws_plan.max_size or 4 * 1024 * 1024,
-            proxy=settings.proxy,
+            proxy=proxy,
+            proxy_headers=proxy_auth,
         )
     except aiohttp.WSServerHandshakeError as exc:
         raise HandshakeRefused(exc.status, _phrase(exc.status)) from exc
