@@ -75,7 +75,7 @@ class RequestPlan:
 
 def build_plan(options: Options, env: Environment) -> RequestPlan:
     method, raw_url, args = split_positionals(options.method_and_url)
-    items = [parse_item(arg) for arg in args]
+    items = [parse_item(checked_text(arg)) for arg in args]
     is_ws = expand_shorthand(raw_url, options.default_scheme).lower().startswith(("ws:", "wss:"))
     listen_only = options.ignore_stdin
     if is_ws:  # stdin carries messages, and data items make the first one
@@ -132,6 +132,16 @@ def plan_ws(options: Options, body: Body, env: Environment, *, listen_only: bool
         interactive=env.stdin_isatty and env.stdout_isatty and not listen_only,
         listen_only=listen_only,
     )
+
+
+def checked_text(arg: str) -> str:
+    """Items become JSON, form fields and headers, which need text: refuse raw bytes."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise UsageError(f"{shown!r} is not UTF-8 text") from None
+    return arg
 
 
 def split_positionals(args: Sequence[str]) -> tuple[str | None, str, list[str]]:

@@ -166,6 +166,6 @@ def check_charset(charset: str | None) -> str | None:
 
     try:
         codecs.lookup(charset)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         raise UsageError(f"--response-charset: unknown encoding {charset!r}") from None
     return charset

@@ -63,12 +63,14 @@ def prepare_url(
     netloc = _encode_host(parts.hostname, raw)
     if port is not None:
         netloc = f"{netloc}:{port}"
-    path = quote(parts.path, safe=_PATH_SAFE) or "/"
+    # Bytes that are not UTF-8 (a shell passes them as surrogate escapes) are sent as the
+    # raw bytes they were, percent-encoded.
+    path = quote(parts.path, safe=_PATH_SAFE, errors="surrogateescape") or "/"
     if not path_as_is:
         path = remove_dot_segments(path)
-    query_string = quote(parts.query, safe=_QUERY_SAFE)
+    query_string = quote(parts.query, safe=_QUERY_SAFE, errors="surrogateescape")
     if query:
-        extra = urlencode(query)
+        extra = urlencode(query, errors="surrogateescape")
         query_string = f"{query_string}&{extra}" if query_string else extra
     url = urlunsplit((parts.scheme.lower(), netloc, path, query_string, ""))
     username = unquote(parts.username) if parts.username else None
