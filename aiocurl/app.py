@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import replace
 from typing import BinaryIO
 
@@ -48,27 +49,41 @@ async def run(plan: RequestPlan, env: Environment) -> ExitStatus:
 
 
 async def run_download(plan: RequestPlan, env: Environment) -> ExitStatus:
-    """The body to a file (resumed with --continue), headers and progress to stderr."""
+    """The body to a file (resumed with --continue), headers and progress to stderr. With
+    --retry, a body that breaks off is resumed from where it stopped, not started over."""
     from aiocurl import download
     from aiocurl.transport.send import perform
 
-    resume = download.prepare(plan.output.output_file, plan.output.resume)
-    extra = download.range_headers(resume)
-    plan = replace(plan, request=replace(plan.request, headers=plan.request.headers + extra))
     shown = Renderer(plan.output, TextAsBinary(env.stderr), err=env.stderr)  # type: ignore[arg-type]
-    sink = download.DownloadSink(
-        plan.output, shown, env.stderr, resume=resume, argv=plan.output.argv
-    )
+    resume = download.prepare(plan.output.output_file, plan.output.resume)
+    output, retries_left = plan.output, plan.transport.retries
     try:
-        head = await perform(plan, sink)
-    except AiocurlError as exc:
-        exc.detail = sink.failed(exc)
-        raise
-    except asyncio.CancelledError as exc:  # Ctrl-C: asyncio.run turns it into KeyboardInterrupt
-        hint = sink.failed(exc)
-        if hint:
-            env.stderr.write(f"aiocurl: download interrupted\n{hint}\n")
-        raise
+        while True:
+            extra = download.range_headers(resume)
+            attempt = replace(
+                plan, request=replace(plan.request, headers=plan.request.headers + extra)
+            )
+            sink = download.DownloadSink(output, shown, env.stderr, resume=resume, argv=output.argv)
+            try:
+                head = await perform(attempt, sink)
+                break
+            except AiocurlError as exc:
+                hint = sink.failed(exc)
+                if not (retries_left and sink.path and sink.written):
+                    exc.detail = hint
+                    raise
+                retries_left -= 1
+                resume = download.Resume(os.path.getsize(sink.path), sink.validator)
+                output = replace(output, output_file=sink.path)
+                shown.warning(
+                    f"retry: resuming {sink.path} at byte {resume.offset} after: {exc.message}"
+                )
+                await asyncio.sleep(plan.transport.retry_delay)
+            except asyncio.CancelledError as exc:  # Ctrl-C: asyncio.run raises KeyboardInterrupt
+                hint = sink.failed(exc)
+                if hint:
+                    env.stderr.write(f"aiocurl: download interrupted\n{hint}\n")
+                raise
     finally:
         shown.finish()
     if sink.complete:

@@ -126,6 +126,15 @@ class DownloadSink:
         self._started = time.perf_counter()
         self._progress: TransferProgress | None = None
 
+    @property
+    def written(self) -> int:
+        """Bytes saved by this attempt."""
+        return self._written
+
+    @property
+    def validator(self) -> str | None:
+        return self._validator
+
     # Sink
 
     def request(self, record: RequestRecord) -> None:

@@ -278,3 +278,16 @@ def test_sse_from_the_bundled_echo_server(echo_url: str) -> None:
     assert [e.splitlines()[0] for e in events] == ["id: 0", "id: 1"]
     shown = run_cli("-b", f"{echo_url}/sse?count=2&interval=0", tty=True, env={"NO_COLOR": "1"})
     assert shown.text.startswith('id: 0\n{\n    "id": 0,\n    "message": "event 0",')
+
+
+async def test_retry_resumes_a_broken_download(server: RangeServer, in_tmp: Path) -> None:
+    server.cut = 120_000
+    result = await arun_cli(
+        "--retry", "2", "--retry-delay", "0.01", "-d", "-o", "f.bin", server.url
+    )
+    assert result.exit_status == 0, result.stderr
+    assert (in_tmp / "f.bin").read_bytes() == server.data
+    second = server.requests[1]
+    offset = int(second["range"].removeprefix("bytes=").rstrip("-"))
+    assert 0 < offset <= 120_000 and second["if-range"] == '"v1"'  # resumed, not restarted
+    assert f"retry: resuming f.bin at byte {offset} after:" in result.stderr
