@@ -103,6 +103,11 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
 )
 @click.option("--cert", type=click.Path(dir_okay=False), help="Client certificate (PEM).")
 @click.option(
+    "--cert-key-pass",
+    metavar="PASS",
+    help="Passphrase of an encrypted --cert-key (asked for on a terminal).",
+)
+@click.option(
     "--cert-key", type=click.Path(dir_okay=False), help="Client certificate's private key."
 )
 @click.option(
@@ -270,6 +275,7 @@ def options_from_flags(flags: dict[str, Any]) -> Options:
         verify=flags.pop("verify"),
         cert=flags.pop("cert"),
         cert_key=flags.pop("cert_key"),
+        cert_key_pass=flags.pop("cert_key_pass"),
         ssl_version=flags.pop("ssl_version"),
         ciphers=flags.pop("ciphers"),
         proxy=flags.pop("proxy"),

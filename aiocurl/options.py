@@ -37,6 +37,7 @@ class TransportOptions:
     verify: str = "yes"
     cert: str | None = None
     cert_key: str | None = None
+    cert_key_pass: str | None = None
     ssl_version: str | None = None
     ciphers: str | None = None
     proxy: str | None = None

@@ -28,6 +28,7 @@ class TransportPlan:
     ca_bundle: str | None = None
     cert: str | None = None
     cert_key: str | None = None
+    cert_key_pass: str | None = None
     ssl_version: str | None = None
     ciphers: str | None = None
     proxy: str | None = None
@@ -76,6 +77,7 @@ def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan
         ca_bundle=ca_bundle,
         cert=options.cert,
         cert_key=options.cert_key,
+        cert_key_pass=key_password(options, env),
         ssl_version=options.ssl_version,
         ciphers=options.ciphers,
         proxy=proxy,
@@ -102,6 +104,25 @@ def parse_statuses(value: str | None) -> frozenset[int]:
     if not codes or not all(code.isdigit() and 100 <= int(code) <= 599 for code in codes):
         raise UsageError(f"--retry-on: expected status codes like 429,503, got {value!r}")
     return frozenset(int(code) for code in codes)
+
+
+def key_password(options: TransportOptions, env: Environment) -> str | None:
+    """--cert-key-pass, or a prompt on a terminal when the key is encrypted."""
+    if options.cert_key_pass is not None or options.cert is None:
+        return options.cert_key_pass
+    key = os.path.expanduser(options.cert_key or options.cert)
+    try:
+        with open(key, "rb") as handle:
+            encrypted = b"ENCRYPTED" in handle.read(64 * 1024)
+    except OSError:
+        return None  # loading the certificate says what is wrong
+    if not encrypted:
+        return None
+    if not env.stdin_isatty:
+        raise UsageError(
+            "the client key is encrypted: pass --cert-key-pass, or run on a terminal to be asked"
+        )
+    return env.prompt_password("aiocurl: passphrase for the client key: ")
 
 
 def connect_timeout(options: TransportOptions) -> float:

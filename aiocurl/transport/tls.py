@@ -27,7 +27,7 @@ def ssl_setting(plan: TransportPlan) -> ssl.SSLContext | bool:
         except ssl.SSLError:
             raise UsageError(f"--ciphers: no cipher matches {plan.ciphers!r}") from None
     if plan.cert:
-        _load_client_cert(context, plan.cert, plan.cert_key)
+        _load_client_cert(context, plan.cert, plan.cert_key, plan.cert_key_pass)
     return context
 
 
@@ -46,8 +46,12 @@ def _verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
         ) from None
 
 
-def _load_client_cert(context: ssl.SSLContext, cert: str, key: str | None) -> None:
+def _load_client_cert(
+    context: ssl.SSLContext, cert: str, key: str | None, password: str | None
+) -> None:
     try:
-        context.load_cert_chain(os.path.expanduser(cert), key and os.path.expanduser(key))
+        context.load_cert_chain(
+            os.path.expanduser(cert), key and os.path.expanduser(key), password=password
+        )
     except (ssl.SSLError, OSError) as exc:
         raise UsageError(f"--cert: cannot load the client certificate: {exc}") from None

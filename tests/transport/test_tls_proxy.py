@@ -151,3 +151,57 @@ async def test_a_ca_bundle_that_is_not_pem_is_a_clear_error(tls_url: str, tmp_pa
         f"aiocurl: error: --verify: cannot load CA certificates from '{bogus}'"
     )
     assert result.stderr.count("\n") == 1
+
+
+async def test_expired_certificate_says_so(ca: trustme.CA, ca_file: str) -> None:
+    import datetime
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(
+        "127.0.0.1",
+        not_before=now - datetime.timedelta(days=30),
+        not_after=now - datetime.timedelta(days=1),
+    ).configure_cert(context)
+    server = TestServer(hello_app(), host="127.0.0.1", scheme="https")
+    await server.start_server(ssl=context)
+    try:
+        result = await arun_cli("--verify", ca_file, f"https://127.0.0.1:{server.port}/")
+    finally:
+        await server.close()
+    assert result.exit_status == 1
+    assert "TLS certificate verification failed" in result.stderr and "expired" in result.stderr
+
+
+async def test_encrypted_client_key(ca: trustme.CA, ca_file: str, tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca.configure_trust(context)
+    context.verify_mode = ssl.CERT_REQUIRED
+    client = ca.issue_cert("ada@example.org")
+    key = serialization.load_pem_private_key(client.private_key_pem.bytes(), password=None)
+    encrypted = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"s3cret"),
+    )
+    cert_path, key_path = tmp_path / "client.pem", tmp_path / "client.key"
+    client.cert_chain_pems[0].write_to_path(str(cert_path))
+    key_path.write_bytes(encrypted)
+    server = TestServer(hello_app(), host="127.0.0.1", scheme="https")
+    await server.start_server(ssl=context)
+    url = f"https://127.0.0.1:{server.port}/"
+    base = ("--verify", ca_file, "--cert", str(cert_path), "--cert-key", str(key_path))
+    try:
+        with_flag = await arun_cli(*base, "--cert-key-pass", "s3cret", url)
+        prompted = await arun_cli(*base, url, stdin_tty=True, password="s3cret")
+        refused = await arun_cli(*base, url)
+        wrong = await arun_cli(*base, "--cert-key-pass", "nope", url)
+    finally:
+        await server.close()
+    assert json.loads(with_flag.stdout) == {"secure": True}, with_flag.stderr
+    assert json.loads(prompted.stdout) == {"secure": True}, prompted.stderr
+    assert refused.exit_status == 1 and "the client key is encrypted" in refused.stderr
+    assert wrong.exit_status == 1 and "cannot load the client certificate" in wrong.stderr
