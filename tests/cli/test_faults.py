@@ -142,6 +142,7 @@ async def raw_server(reply: bytes, *, stall: asyncio.Event | None = None) -> Any
         ),
         (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", "broke off after 5 body bytes"),
         (b"HTTP/1.1 200 OK\r\nBad Header Line\r\n\r\n", "invalid HTTP response"),
+        (b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 20000 + b"\r\n\r\n", "invalid HTTP response"),
     ],
 )
 async def test_broken_responses(reply: bytes, text: str) -> None:
@@ -166,3 +167,14 @@ async def test_stall_before_headers_and_mid_body_time_out() -> None:
             result = await arun_cli("--timeout", "0.3", f"127.0.0.1:{port}/x")
         one_error_line(result, 2, limit, "--timeout")
     release.set()
+
+
+async def test_passwords_never_appear_in_messages() -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = await arun_cli("-v", f"http://ada:hunter2@127.0.0.1:{port}/x")
+    assert result.exit_status == 1
+    assert "hunter2" not in result.stderr and "hunter2" not in result.text
