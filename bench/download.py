@@ -24,6 +24,8 @@ import subprocess
 import tempfile
 import time
 
+from common import free_port
+
 NGINX_CONF = """
 worker_processes 1;
 error_log {prefix}/error.log;
@@ -44,12 +46,6 @@ http {{
     }}
 }}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_nginx(prefix: str, port: int) -> subprocess.Popen[bytes]:

@@ -18,12 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from common import free_port, wait_listening
 
 SERVER = r"""
 import sys
@@ -62,22 +63,6 @@ async def main(url, path):
 
 asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_listening(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise SystemExit("the echo server did not start")
 
 
 def timed(argv: list[str], stdin_path: str, expected_lines: int) -> float:

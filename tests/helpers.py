@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
+import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from aiocurl.cli import main
@@ -59,3 +62,22 @@ async def arun_cli(*argv: str, **kwargs: object) -> Result:
     """run_cli from an async test: the command runs its own loop in a worker thread while
     the test's loop keeps serving."""
     return await asyncio.to_thread(run_cli, *argv, **kwargs)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def hanging_port() -> Iterator[int]:
+    """A port where connecting hangs: its listener's accept queue is full, so the kernel
+    drops new SYNs instead of refusing them."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        address = listener.getsockname()
+        fillers = [socket.socket() for _ in range(8)]
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(address)
+        try:
+            yield int(address[1])
+        finally:
+            for filler in fillers:
+                filler.close()

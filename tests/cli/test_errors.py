@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
-from helpers import Result, arun_cli, run_cli
+from helpers import Result, arun_cli, hanging_port, run_cli
 
 from aiocurl.plan_transport import TransportPlan
 from aiocurl.transport.errors import map_error
@@ -88,22 +88,8 @@ async def test_max_time_exits_2(echo_url: str) -> None:
 
 
 def test_connect_timeout_exits_2() -> None:
-    # A listener whose accept queue is full drops new SYNs, so connecting hangs.
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)
-        address = listener.getsockname()
-        fillers = []
-        for _ in range(8):
-            filler = socket.socket()
-            filler.setblocking(False)
-            filler.connect_ex(address)
-            fillers.append(filler)
-        try:
-            result = run_cli("--connect-timeout", "0.3", f"http://127.0.0.1:{address[1]}/")
-        finally:
-            for filler in fillers:
-                filler.close()
+    with hanging_port() as port:
+        result = run_cli("--connect-timeout", "0.3", f"http://127.0.0.1:{port}/")
     if result.exit_status == 1 and "connection refused" in result.stderr:
         pytest.skip("this kernel refuses instead of dropping SYNs on a full queue")
     assert_one_line_error(result, 2, "connect timeout: no connection to", "within 0.3 s")

@@ -9,7 +9,6 @@ import os
 import pty
 import shutil
 import signal
-import socket
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -200,21 +199,10 @@ async def test_wss_with_a_test_ca(tmp_path: Path) -> None:
 
 
 def test_connect_timeout_exits_2() -> None:
-    from helpers import run_cli
+    from helpers import hanging_port, run_cli
 
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)
-        address = listener.getsockname()
-        fillers = [socket.socket() for _ in range(8)]
-        for filler in fillers:
-            filler.setblocking(False)
-            filler.connect_ex(address)
-        try:
-            result = run_cli("--connect-timeout", "0.3", "-I", f"ws://127.0.0.1:{address[1]}/")
-        finally:
-            for filler in fillers:
-                filler.close()
+    with hanging_port() as port:
+        result = run_cli("--connect-timeout", "0.3", "-I", f"ws://127.0.0.1:{port}/")
     if "connection refused" in result.stderr:
         pytest.skip("this kernel refuses instead of dropping SYNs on a full queue")
     one_error_line(result, 2, "connect timeout")
