@@ -142,8 +142,6 @@ class Renderer:
             self._buffer += chunk
 
     def _emit(self, blocks: list[tuple[str, str]]) -> None:
-        if blocks and self._last == "body" and not self._lines:
-            self._separate()
         for text, mime in blocks:
             if self.plan.colors:
                 self._writer.body(text, mime)

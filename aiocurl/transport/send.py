@@ -168,6 +168,11 @@ def _head(
     """A head is final unless a redirect will be followed or the status will be retried."""
     will_follow = follow and response.status in REDIRECT_STATUSES and "Location" in response.headers
     will_follow = will_follow or response.status in retry_on
+    return head_of(response, final=not will_follow)
+
+
+def head_of(response: aiohttp.ClientResponse, *, final: bool) -> ResponseHead:
+    """A response's status line and headers as received (original case and order)."""
     version = response.version
     return ResponseHead(
         url=str(response.url),
@@ -175,7 +180,7 @@ def _head(
         status=response.status,
         reason=response.reason or "",
         headers=tuple((_text(name), _text(value)) for name, value in response.raw_headers),
-        final=not will_follow,
+        final=final,
     )
 
 

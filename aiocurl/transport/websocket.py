@@ -17,11 +17,12 @@ import aiohttp
 from yarl import URL
 
 from aiocurl.errors import AiocurlError, RequestError
-from aiocurl.events import ResponseHead, ResponseMeta, Sink
+from aiocurl.events import ResponseMeta, Sink
 from aiocurl.plan import RequestPlan, WebSocketPlan
 from aiocurl.status import ExitStatus
 from aiocurl.transport.errors import map_error
 from aiocurl.transport.proxy import proxy_for
+from aiocurl.transport.send import head_of
 from aiocurl.transport.session import PeerConnector, request_tracer
 from aiocurl.transport.tls import ssl_setting
 
@@ -139,17 +140,7 @@ def _handshake_middlewares(
     ) -> aiohttp.ClientResponse:
         started = time.perf_counter()
         response = await handler(request)
-        version = response.version
-        head = ResponseHead(
-            url=str(response.url),
-            version=f"HTTP/{version.major}.{version.minor}" if version else "HTTP/1.1",
-            status=response.status,
-            reason=response.reason or "",
-            headers=tuple(
-                (n.decode("latin-1"), v.decode("latin-1")) for n, v in response.raw_headers
-            ),
-            final=True,
-        )
+        head = head_of(response, final=True)
         if response.status == 101:
             shown.response_head(head)
             return response

@@ -169,8 +169,14 @@ async def test_stall_before_headers_and_mid_body_time_out() -> None:
     release.set()
 
 
-async def test_passwords_never_appear_in_messages() -> None:
+async def test_passwords_never_appear_in_messages(echo_url: str) -> None:
     import socket
+
+    port = echo_url.rsplit(":", 1)[1]
+    shown = await arun_cli("-v", f"http://ada:hunter2@127.0.0.1:{port}/headers")
+    assert shown.exit_status == 0 and '"Authorization"' in shown.text
+    assert "Authorization: Basic " in shown.text  # shown, since the user asked, but encoded
+    assert "hunter2" not in shown.text and "hunter2" not in shown.stderr
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
