@@ -6,6 +6,7 @@ is sent; files are never read whole into memory.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -63,6 +64,20 @@ class RequestBody:
         return None
 
 
+def read_some(stream: BinaryIO, size: int = CHUNK) -> bytes:
+    """Whatever the stream has, up to `size` bytes; b"" at its end.
+
+    A pipe is read through its file descriptor, not its buffered reader: a daemon thread
+    blocked here must not hold the reader's lock when the interpreter shuts down (Ctrl-C
+    with an open pipe on stdin would abort the process). Every read of such a stream goes
+    through here, so no bytes are left behind in a buffer."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # an in-memory stream (tests)
+        return getattr(stream, "read1", stream.read)(size)
+    return os.read(fd, size)
+
+
 def iter_segment(segment: Segment, chunk: int = CHUNK) -> Iterator[bytes]:
     """A segment's bytes in chunks; files are opened only now, and closed after."""
     if isinstance(segment, bytes):
@@ -73,7 +88,7 @@ def iter_segment(segment: Segment, chunk: int = CHUNK) -> Iterator[bytes]:
             while block := handle.read(chunk):
                 yield block
     else:
-        while block := segment.stream.read(chunk):
+        while block := read_some(segment.stream, chunk):
             yield block
 
 

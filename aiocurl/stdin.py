@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from aiocurl.body import RequestBody, Segment, StreamSegment
+from aiocurl.body import RequestBody, Segment, StreamSegment, read_some
 from aiocurl.environment import Environment
 
 # Up to this much is kept in memory, so the body can be shown, compressed and re-sent on
@@ -21,7 +21,7 @@ def read_stdin_body(env: Environment) -> RequestBody | None:
         return None
     buffered = bytearray(first)
     while len(buffered) <= STDIN_BUFFER:
-        block = env.stdin.read(READ)
+        block = read_some(env.stdin, READ)
         if not block:
             return RequestBody.of(bytes(buffered), source="stdin")
         buffered += block
@@ -37,9 +37,7 @@ def _first_chunk(env: Environment) -> bytes:
 
     def read() -> None:
         try:
-            result.append(
-                env.stdin.read1(READ) if hasattr(env.stdin, "read1") else env.stdin.read(READ)
-            )
+            result.append(read_some(env.stdin, READ))
         except BaseException as exc:  # handed to the waiting thread
             failure.append(exc)
         finally:

@@ -7,6 +7,7 @@ import asyncio
 import threading
 from typing import BinaryIO
 
+from aiocurl.body import read_some
 from aiocurl.transport.websocket import Outbox, Outgoing
 
 READ = 64 * 1024
@@ -25,9 +26,8 @@ def stdin_outbox(stdin: BinaryIO, *, binary: bool) -> Outbox:
 
     def pump() -> None:
         pending = b""
-        read = getattr(stdin, "read1", stdin.read)
         try:
-            while block := read(READ):
+            while block := read_some(stdin, READ):
                 *lines, pending = (pending + block).split(b"\n")
                 if lines:
                     loop.call_soon_threadsafe(hand_over, lines)

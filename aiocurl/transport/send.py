@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import aiohttp
 from yarl import URL
 
-from aiocurl.body import CHUNK, RequestBody, StreamSegment, iter_segment
+from aiocurl.body import CHUNK, RequestBody, StreamSegment, iter_segment, read_some
 from aiocurl.errors import AiocurlError, RequestError, TooManyRedirects
 from aiocurl.events import ResponseHead, ResponseMeta, Sink
 from aiocurl.plan import RequestPlan
@@ -151,7 +151,7 @@ async def stream_body(body: RequestBody, sink: Sink) -> AsyncIterator[bytes]:
     total, sent = body.length, 0
     for segment in body.segments:
         if isinstance(segment, StreamSegment):  # a pipe may block: read it off the loop
-            while block := await asyncio.to_thread(segment.stream.read, CHUNK):
+            while block := await read_off_loop(segment):
                 sent += len(block)
                 sink.upload_progress(sent, total)
                 yield block
@@ -160,6 +160,37 @@ async def stream_body(body: RequestBody, sink: Sink) -> AsyncIterator[bytes]:
             sent += len(block)
             sink.upload_progress(sent, total)
             yield block
+
+
+async def read_off_loop(segment: StreamSegment) -> bytes:
+    """The next block of a stream, read on a daemon thread: asyncio's executor threads are
+    joined at exit, so one blocked on a silent pipe would keep Ctrl-C from ending the run."""
+    import threading
+
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[bytes] = loop.create_future()
+
+    def read() -> None:
+        try:
+            block = read_some(segment.stream, CHUNK)
+        except BaseException as exc:  # handed to the waiting task
+            loop.call_soon_threadsafe(_settle, done, None, exc)
+        else:
+            loop.call_soon_threadsafe(_settle, done, block, None)
+
+    threading.Thread(target=read, daemon=True, name="aiocurl-body").start()
+    return await done
+
+
+def _settle(
+    future: asyncio.Future[bytes], result: bytes | None, error: BaseException | None
+) -> None:
+    if future.done():  # the waiting task was cancelled
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result or b"")
 
 
 def _head(
