@@ -16,7 +16,22 @@ def main() -> None:
         return
     from aiocurl.cli import main as cli_main
 
-    sys.exit(cli_main(sys.argv[1:]))
+    status = cli_main(sys.argv[1:])
+    try:
+        sys.stdout.flush()
+    except OSError:  # the reader went away: nothing more can reach it, and that is fine
+        _stdout_to_devnull()
+    sys.exit(status)
+
+
+def _stdout_to_devnull() -> None:
+    """Python flushes stdout once more at exit; with the reader gone that would print
+    an ignored-exception warning, so stdout now leads nowhere."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

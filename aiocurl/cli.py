@@ -11,8 +11,9 @@ import click
 
 from aiocurl import __version__
 from aiocurl.environment import Environment
-from aiocurl.errors import AiocurlError
+from aiocurl.errors import AiocurlError, OutputClosed
 from aiocurl.options import Options, OutputOptions, TransportOptions, WebSocketOptions
+from aiocurl.redact import RedactingStderr, secrets_in
 from aiocurl.status import ExitStatus
 
 
@@ -50,7 +51,6 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
 @click.command(
     help=_HELP,
     context_settings={"help_option_names": ["--help"], "max_content_width": 100},
-    no_args_is_help=True,
 )
 @click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[METHOD] URL [ITEM ...]")
 @click.option(
@@ -339,6 +339,8 @@ def one_line(message: str) -> str:
 
 def main(argv: Sequence[str], env: Environment | None = None) -> int:
     env = env or Environment.from_process()
+    # Every message goes through stderr; no secret from the command line gets out that way.
+    env = replace(env, stderr=RedactingStderr(env.stderr, secrets_in(argv)))  # type: ignore[arg-type]
     show_traceback = "--traceback" in argv
     try:
         parsed = parse_args(argv)
@@ -350,6 +352,8 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
         from aiocurl.app import run
 
         return int(asyncio.run(run(plan, env)))
+    except OutputClosed:
+        return int(ExitStatus.OK)  # the reader had enough (`| head`): not a failure
     except AiocurlError as exc:
         if show_traceback:
             raise
@@ -360,8 +364,6 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
     except KeyboardInterrupt:
         env.stderr.write("\naiocurl: interrupted\n")
         return int(ExitStatus.INTERRUPTED)
-    except BrokenPipeError:
-        return int(ExitStatus.ERROR)
     except Exception as exc:
         if show_traceback:
             raise

@@ -5,15 +5,16 @@ Injected everywhere so tests can say "stdout is a terminal" without a terminal.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import io
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
-from aiocurl.errors import UsageError
+from aiocurl.errors import OutputClosed, OutputError, UsageError
 
 
 def read_file(path: str) -> bytes:
@@ -50,8 +51,11 @@ def netrc_login(host: str, variables: Mapping[str, str]) -> tuple[str, str] | No
         return None
     try:
         entry = netrc.netrc(path).authenticators(host)
-    except (netrc.NetrcParseError, OSError):
-        return None
+    except netrc.NetrcParseError as exc:
+        where = f" (line {exc.lineno})" if exc.lineno else ""
+        raise UsageError(f"ignoring {path}: it cannot be read as a .netrc file{where}") from None
+    except (OSError, UnicodeDecodeError):
+        raise UsageError(f"ignoring {path}: it cannot be read") from None
     if entry is None:
         return None
     login, _, password = entry
@@ -60,6 +64,42 @@ def netrc_login(host: str, variables: Mapping[str, str]) -> tuple[str, str] | No
 
 def prompt_password(prompt: str) -> str:
     return getpass.getpass(prompt)
+
+
+class GuardedOutput(io.RawIOBase):
+    """The process's stdout, whose write failures are output errors, never network ones:
+    a reader that went away (`| head`) ends the run quietly; a full disk is named."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__()
+        self._raw = raw
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._raw.isatty()
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        with _output_errors():
+            return self._raw.write(data)
+
+    def flush(self) -> None:
+        with _output_errors():
+            self._raw.flush()
+
+
+@contextlib.contextmanager
+def _output_errors() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise OutputClosed("stdout was closed") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
 
 
 @dataclass
@@ -82,6 +122,7 @@ class Environment:
         stdin = sys.stdin.buffer if sys.stdin is not None else io.BytesIO()
         return cls(
             stdin=stdin,
+            stdout=GuardedOutput(sys.stdout.buffer),  # type: ignore[arg-type]  # a binary stream
             stdin_isatty=_isatty(sys.stdin),
             stdout_isatty=_isatty(sys.stdout),
             stderr_isatty=_isatty(sys.stderr),

@@ -36,3 +36,11 @@ class TimeoutFired(RequestError):
 
 class TooManyRedirects(RequestError):
     exit_status = ExitStatus.TOO_MANY_REDIRECTS
+
+
+class OutputError(AiocurlError):
+    """Writing the output failed (a full disk, a closed file): not the network's fault."""
+
+
+class OutputClosed(OutputError):
+    """The reader of stdout went away (`aiocurl URL | head`): normal, so no message."""

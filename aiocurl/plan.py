@@ -26,9 +26,9 @@ JSON_ACCEPT = "application/json, */*;q=0.5"
 _METHOD = re.compile(r"^[A-Za-z]+$")
 _FIELD_NAME = re.compile(r"^[\w\[\]\\-]+$")
 _PORT_OR_PATH = re.compile(r"^(\d*(/.*)?|//.*)$")
-# Looser than RFC 9110's token, as HTTPie is (`foo\:bar:baz` sends a `foo:bar` header);
-# only what would break the message itself is refused.
-_HEADER_NAME = re.compile(r"^[^\s\x00-\x1f\x7f]+$")
+# RFC 9110's token: anything else (a colon, a space, non-ASCII letters) is no header name
+# a server can read, so it is refused before sending, as HTTPie and xh do.
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 AUTH_TYPES = ("basic", "digest", "bearer")
 
 
@@ -74,6 +74,7 @@ class RequestPlan:
 
 
 def build_plan(options: Options, env: Environment) -> RequestPlan:
+    check_text_flags(options)
     method, raw_url, args = split_positionals(options.method_and_url)
     items = [parse_item(checked_text(arg)) for arg in args]
     is_ws = expand_shorthand(raw_url, options.default_scheme).lower().startswith(("ws:", "wss:"))
@@ -98,7 +99,7 @@ def build_plan(options: Options, env: Environment) -> RequestPlan:
         headers = _identity_encoding(headers, items)
     auth = build_auth(options, target.username, target.password, env)
     if auth is None and not options.ignore_netrc and not has_authorization(headers):
-        auth = netrc_auth(target.url, env)
+        auth = netrc_auth(target.url, env, warn=options.output.quiet < 2)
     request = RequestSpec(
         method=method.upper(),
         url=target.url,
@@ -136,19 +137,47 @@ def plan_ws(options: Options, body: Body, env: Environment, *, listen_only: bool
 
 def checked_text(arg: str) -> str:
     """Items become JSON, form fields and headers, which need text: refuse raw bytes."""
-    try:
-        arg.encode("utf-8")
-    except UnicodeEncodeError:
+    if not _is_text(arg):
         shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise UsageError(f"{shown!r} is not UTF-8 text") from None
+        raise UsageError(f"{shown!r} is not UTF-8 text")
     return arg
+
+
+def check_text_flags(options: Options) -> None:
+    """Flags whose values go on the wire as text (or into TLS) must be text: a shell may
+    pass any bytes, and those that are not UTF-8 arrive as surrogate escapes."""
+    values = {
+        "--auth": options.auth,
+        "--boundary": options.boundary,
+        "--proxy": options.transport.proxy,
+        "--cert-key-pass": options.transport.cert_key_pass,
+        "--ciphers": options.transport.ciphers,
+        "--default-scheme": options.default_scheme,
+        "--response-mime": options.output.response_mime,
+        "--ws-protocol": ",".join(options.ws.protocols),
+        "--secret-header": ",".join(options.transport.secret_headers),
+    }
+    for flag, value in values.items():
+        if value is not None and not _is_text(value):
+            raise UsageError(f"{flag}: the value is not UTF-8 text")
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def split_positionals(args: Sequence[str]) -> tuple[str | None, str, list[str]]:
     """[METHOD] URL [ITEM ...]. A first word of letters is the method, as in HTTPie, except
     a lower-case word followed by a plain item (`aiocurl localhost name=ada`): that is the URL."""
     if not args:
-        raise UsageError("missing URL (usage: aiocurl [OPTIONS] [METHOD] URL [ITEM ...])")
+        raise UsageError(
+            "missing URL (usage: aiocurl [OPTIONS] [METHOD] URL [ITEM ...]; "
+            "aiocurl --help lists the options)"
+        )
     first = args[0]
     if len(args) >= 2 and _METHOD.match(first) and (first.isupper() or not _plain_item(args[1])):
         return first, args[1], list(args[2:])
@@ -250,7 +279,10 @@ def user_content_type(items: Sequence[RequestItem]) -> str | None:
 
 def _check_header_name(item: RequestItem) -> str:
     if not _HEADER_NAME.match(item.key):
-        raise UsageError(f"{item.arg!r}: {item.key!r} is not a valid header name")
+        raise UsageError(
+            f"{item.arg!r}: {item.key!r} is not a valid header name "
+            "(letters, digits and !#$%&'*+-.^_`|~ only)"
+        )
     return item.key
 
 
@@ -310,7 +342,7 @@ def has_authorization(headers: tuple[tuple[str, str], ...]) -> bool:
     return any(name.lower() == "authorization" for name, _ in headers)
 
 
-def netrc_auth(url: str, env: Environment) -> Auth | None:
+def netrc_auth(url: str, env: Environment, *, warn: bool = True) -> Auth | None:
     """Basic credentials from .netrc for this URL's host only; a redirect elsewhere drops
     them like any Authorization header."""
     from urllib.parse import urlsplit
@@ -318,7 +350,12 @@ def netrc_auth(url: str, env: Environment) -> Auth | None:
     from aiocurl.environment import netrc_login
 
     host = urlsplit(url).hostname
-    login = netrc_login(host, env.env) if host else None
+    try:
+        login = netrc_login(host, env.env) if host else None
+    except UsageError as exc:  # a broken file is worth a word, not a failed request
+        if warn:
+            env.stderr.write(f"aiocurl: warning: {exc.message}\n")
+        return None
     return Auth("basic", login[0], login[1]) if login else None
 
 

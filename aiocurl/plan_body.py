@@ -6,6 +6,7 @@ Exactly one source may give the body; an empty stdin is no source at all.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -217,8 +218,20 @@ def file_text(item: RequestItem, read_file: Reader) -> str:
 
 
 def parse_json(text: str, item: RequestItem) -> Any:
+    """A `:=` value; NaN, Infinity and numbers too large for a float are refused, since
+    the body built from them would not be JSON."""
+
+    def finite(number: str) -> float:
+        value = float(number)
+        if math.isinf(value):
+            raise UsageError(f"{item.arg!r}: {number} is too large for a JSON number")
+        return value
+
+    def constant(name: str) -> Any:
+        raise UsageError(f"{item.arg!r}: {name} is not a JSON value (numbers must be finite)")
+
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=finite, parse_constant=constant)
     except json.JSONDecodeError as exc:
         where = f"in {item.value!r} " if item.kind is ItemKind.JSON_FILE else ""
         raise UsageError(

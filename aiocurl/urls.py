@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import string
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from aiocurl.errors import UsageError
+from aiocurl.redact import redact_url
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # Characters that may stand unencoded in a path or query; `%` stays so that
 # what the user already encoded is sent as typed.
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
+# RFC 3986's reg-name: unreserved, sub-delims and percent-encoding.
+_HOST_CHARS = frozenset(string.ascii_letters + string.digits + "-._~!$&'()*+,;=%")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,14 @@ def expand_shorthand(url: str, default_scheme: str = "http") -> str:
     return f"{default_scheme}://{url}"
 
 
+class InvalidURL(UsageError):
+    """A URL that cannot be sent; `reason` says why without repeating the URL."""
+
+    def __init__(self, raw: str, reason: str) -> None:
+        super().__init__(f"invalid URL {redact_url(raw)!r}: {reason}")
+        self.reason = reason
+
+
 def prepare_url(
     raw: str,
     *,
@@ -51,18 +64,18 @@ def prepare_url(
 ) -> Target:
     """Expand, validate and encode a URL; append query items after its own query."""
     expanded = expand_shorthand(raw, default_scheme)
+    if "\x00" in expanded:
+        raise InvalidURL(raw, "it contains a NUL character")
     try:
         parts = urlsplit(expanded)
-        port = parts.port
-    except ValueError as exc:
-        raise UsageError(f"invalid URL {raw!r}: {exc}") from None
+    except ValueError:  # a bad IPv6 bracket, or a host that Unicode normalisation changes
+        reason = "a '[' that does not enclose an IPv6 address" if "[" in expanded else None
+        raise InvalidURL(raw, reason or "the host name is not valid") from None
     if parts.scheme.lower() not in ("http", "https", "ws", "wss"):
-        raise UsageError(f"invalid URL {raw!r}: unsupported scheme {parts.scheme!r}")
-    if not parts.hostname:
-        raise UsageError(f"invalid URL {raw!r}: no host")
-    netloc = _encode_host(parts.hostname, raw)
-    if port is not None:
-        netloc = f"{netloc}:{port}"
+        raise InvalidURL(raw, f"unsupported scheme {parts.scheme!r}")
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    host, port = split_host_port(hostport, raw)
+    netloc = _encode_host(host, raw) + (f":{port}" if port is not None else "")
     # Bytes that are not UTF-8 (a shell passes them as surrogate escapes) are sent as the
     # raw bytes they were, percent-encoded.
     path = quote(parts.path, safe=_PATH_SAFE, errors="surrogateescape") or "/"
@@ -73,20 +86,49 @@ def prepare_url(
         extra = urlencode(query, errors="surrogateescape")
         query_string = f"{query_string}&{extra}" if query_string else extra
     url = urlunsplit((parts.scheme.lower(), netloc, path, query_string, ""))
-    username = unquote(parts.username) if parts.username else None
-    password = unquote(parts.password) if parts.password is not None else None
+    username = unquote(parts.username) if userinfo and parts.username else None
+    password = unquote(parts.password) if userinfo and parts.password is not None else None
     return Target(url, username, password)
 
 
-def _encode_host(hostname: str, raw: str) -> str:
-    if ":" in hostname:  # an IPv6 literal, which urlsplit gives without brackets
-        return f"[{hostname}]"
-    if hostname.isascii():
-        return hostname.lower()
-    try:
-        return hostname.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise UsageError(f"invalid URL {raw!r}: bad host name {hostname!r}") from None
+def split_host_port(hostport: str, raw: str) -> tuple[str, int | None]:
+    """`host:port` → (host, port), with IPv6 brackets kept; the port checked here, in our
+    words, rather than by urllib."""
+    if hostport.startswith("["):
+        host, _, rest = hostport.partition("]")
+        host += "]"
+        if rest and not rest.startswith(":"):
+            raise InvalidURL(raw, f"unexpected {rest!r} after the IPv6 address")
+        port_text = rest[1:] if rest else None
+    else:
+        host, sep, port_text_found = hostport.partition(":")
+        port_text = port_text_found if sep else None
+    if not host or host == "[]":
+        raise InvalidURL(raw, "no host")
+    if port_text is None or port_text == "":
+        return host, None
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
+        raise InvalidURL(raw, f"the port must be a number from 1 to 65535, got {port_text!r}")
+    return host, int(port_text)
+
+
+def _encode_host(host: str, raw: str) -> str:
+    if host.startswith("["):  # an IPv6 literal, optionally with a zone (%25eth0)
+        address, _, zone = host[1:-1].partition("%25")
+        try:
+            ipaddress.IPv6Address(address)
+        except ValueError:
+            raise InvalidURL(raw, f"{host} is not an IPv6 address") from None
+        return f"[{address.lower()}{'%25' + zone if zone else ''}]"
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise InvalidURL(raw, f"bad host name {host!r}") from None
+    bad = next((char for char in host if char not in _HOST_CHARS), None)
+    if bad is not None:
+        raise InvalidURL(raw, f"the host name {host!r} contains {bad!r}, which no host name may")
+    return host.lower()
 
 
 def remove_dot_segments(path: str) -> str:
@@ -136,8 +178,4 @@ def host_header(url: str) -> str:
 
 def mask_password(url: str) -> str:
     """The URL with any password replaced, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    return redact_url(url)

@@ -8,15 +8,12 @@ from urllib.parse import urljoin
 from aiocurl.body import RequestBody
 from aiocurl.errors import RequestError
 from aiocurl.plan import Auth, RequestSpec
-from aiocurl.urls import origin
+from aiocurl.redact import is_secret_header as is_secret
+from aiocurl.redact import redact_url
+from aiocurl.urls import InvalidURL, origin, prepare_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
-# Sent only to the origin the user addressed: a redirect elsewhere must not carry them.
-_CREDENTIAL_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
-)
-_SECRET_SUFFIXES = ("-token", "-key", "-secret")
 
 
 @dataclass(frozen=True)
@@ -58,9 +55,7 @@ def next_hop(
     """The request a redirect asks for, and the credentials left behind. 307/308 repeat
     the request; 301/302/303 become a GET without body (HEAD stays HEAD). Credentials stay
     with the first origin, and never go from https to http, unless --location-trusted."""
-    url = urljoin(hop.url, location)
-    if not url.lower().startswith(("http://", "https://")):
-        raise RequestError(f"redirect to unsupported URL {location!r} from {hop.url}")
+    url = redirect_target(hop.url, location)
     result = replace(hop, url=url)
     if status in (307, 308) and hop.body is not None and not hop.body.replayable:
         raise RequestError(
@@ -82,7 +77,15 @@ def next_hop(
     return replace(result, headers=kept, digest=None), dropped
 
 
-def is_secret(name: str, extra: frozenset[str] = frozenset()) -> bool:
-    """Credentials by name: the standard ones, and the names APIs give their keys."""
-    lowered = name.lower()
-    return lowered in _CREDENTIAL_HEADERS or lowered in extra or lowered.endswith(_SECRET_SUFFIXES)
+def redirect_target(current: str, location: str) -> str:
+    """The absolute URL a Location points to, checked and encoded like the user's own URL.
+    User info in it is dropped: a server cannot hand out credentials to send elsewhere."""
+    joined = urljoin(current, location)
+    if not joined.lower().startswith(("http://", "https://")):
+        raise RequestError(f"redirect to unsupported URL {redact_url(location)!r} from {current}")
+    try:
+        return prepare_url(joined, path_as_is=True).url
+    except InvalidURL as exc:
+        raise RequestError(
+            f"redirect from {current} to an invalid URL {redact_url(location)!r}: {exc.reason}"
+        ) from None

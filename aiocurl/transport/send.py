@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
@@ -171,12 +172,14 @@ async def read_off_loop(segment: StreamSegment) -> bytes:
     done: asyncio.Future[bytes] = loop.create_future()
 
     def read() -> None:
+        block: bytes | None = None
+        error: BaseException | None = None
         try:
             block = read_some(segment.stream, CHUNK)
         except BaseException as exc:  # handed to the waiting task
-            loop.call_soon_threadsafe(_settle, done, None, exc)
-        else:
-            loop.call_soon_threadsafe(_settle, done, block, None)
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+            loop.call_soon_threadsafe(_settle, done, block, error)
 
     threading.Thread(target=read, daemon=True, name="aiocurl-body").start()
     return await done
