@@ -16,10 +16,11 @@ CHUNK = 1024 * 1024
 
 @dataclass(frozen=True)
 class FileSegment:
-    """A file's bytes, read from disk each time the body is sent."""
+    """A file's bytes, read from disk each time the body is sent; a pipe or device (size
+    None) is read once, until its end, and its length is not known before."""
 
     path: str
-    size: int
+    size: int | None
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,16 @@ class RequestBody:
         """The exact size, or None when part of it is a stream of unknown length."""
         total = 0
         for segment in self.segments:
-            if isinstance(segment, StreamSegment):
+            size = len(segment) if isinstance(segment, bytes) else _size(segment)
+            if size is None:
                 return None
-            total += len(segment) if isinstance(segment, bytes) else segment.size
+            total += size
         return total
 
     @property
     def replayable(self) -> bool:
         """Whether it can be sent again (a 307/308 redirect, a retry)."""
-        return not any(isinstance(s, StreamSegment) for s in self.segments)
+        return not any(_read_once(s) for s in self.segments)
 
     @property
     def in_memory(self) -> bytes | None:
@@ -62,6 +64,17 @@ class RequestBody:
         if all(isinstance(s, bytes) for s in self.segments):
             return b"".join(s for s in self.segments if isinstance(s, bytes))
         return None
+
+
+def _size(segment: FileSegment | StreamSegment) -> int | None:
+    return segment.size if isinstance(segment, FileSegment) else None
+
+
+def _read_once(segment: Segment) -> bool:
+    """Whether the segment is a stream that can be read only once (stdin, a pipe)."""
+    return isinstance(segment, StreamSegment) or (
+        isinstance(segment, FileSegment) and segment.size is None
+    )
 
 
 def read_some(stream: BinaryIO, size: int = CHUNK) -> bytes:

@@ -6,9 +6,11 @@ Injected everywhere so tests can say "stdout is a terminal" without a terminal.
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import io
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,12 +28,19 @@ def read_file(path: str) -> bytes:
         raise UsageError(f"cannot read {path!r}: {_reason(exc)}") from None
 
 
-def file_size(path: str) -> int:
-    """The size of a file that is to be streamed, checking now that it can be read."""
+def file_size(path: str) -> int | None:
+    """The size of a file that is to be streamed, checking now that it can be read; None
+    for a pipe or a device, whose length is known only at its end. Opening a pipe would
+    wait for its writer, so only regular files are opened here."""
     expanded = os.path.expanduser(path)
     try:
+        info = os.stat(expanded)
+        if not stat.S_ISREG(info.st_mode):
+            if not os.access(expanded, os.R_OK):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+            return None
         with open(expanded, "rb"):
-            return os.path.getsize(expanded)
+            return info.st_size
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {path!r}: {_reason(exc)}") from None
 
@@ -112,7 +121,7 @@ class Environment:
     stderr_isatty: bool = False
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     read_file: Callable[[str], bytes] = read_file
-    file_size: Callable[[str], int] = file_size
+    file_size: Callable[[str], int | None] = file_size
     prompt_password: Callable[[str], str] = prompt_password
     stdin_hint_after: float = 10.0  # seconds of silence on stdin before saying what to do
 

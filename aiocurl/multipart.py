@@ -13,7 +13,7 @@ from aiocurl.body import FileSegment, Segment
 class Part:
     name: str
     text: str | None = None  # a text field, or
-    file: FileSegment | None = None  # a file upload
+    file: FileSegment | bytes | None = None  # a file upload
     filename: str | None = None
     content_type: str | None = None
 

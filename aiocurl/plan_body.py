@@ -129,16 +129,21 @@ def multipart_part(item: RequestItem, env: Environment) -> Part:
     if item.kind is not ItemKind.FILE_UPLOAD:
         return Part(item.key, text=form_text(field_value(item, env.read_file), item))
     path, content_type = split_type(item.value)
-    size = env.file_size(path)
     return Part(
         item.key,
-        file=_file_segment(path, size),
+        file=file_segment(path, env),
         filename=os.path.basename(path),
         content_type=content_type or guess_type(path),
     )
 
 
-def _file_segment(path: str, size: int) -> FileSegment:
+def file_segment(path: str, env: Environment) -> FileSegment | bytes:
+    """A file to send. A regular file is read when sent, by its size; one that says it is
+    empty is read now, since files in /proc and /sys say so and are not; a pipe or a device
+    (`<(command)`, a FIFO) is streamed until its end, chunked, as its length is unknown."""
+    size = env.file_size(path)
+    if size == 0:
+        return env.read_file(path)
     return FileSegment(os.path.expanduser(path), size)
 
 
@@ -157,9 +162,8 @@ def guess_type(path: str) -> str:
 def file_body(item: RequestItem, env: Environment) -> Body:
     """`@path`: the whole file is the body, typed by its extension."""
     path, content_type = split_type(item.value)
-    size = env.file_size(path)
     kind = content_type or guess_type(path)
-    body = RequestBody((_file_segment(path, size),), source=f"@{path}")
+    body = RequestBody((file_segment(path, env),), source=f"@{path}")
     return Body(body, kind, is_json=kind == JSON_CONTENT_TYPE)
 
 

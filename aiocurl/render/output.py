@@ -222,9 +222,12 @@ class Renderer:
         self._last = "body"
 
     def _file_segment(self, segment: FileSegment, raw: bool) -> None:
-        if raw:
+        if raw and segment.size is not None:
             for block in iter_segment(segment):
                 self._out.write(block)
+            return
+        if segment.size is None:  # a pipe: reading it here would take the bytes to send
+            self._writer.write(f"[{segment.path}, streamed]")
             return
         with open(segment.path, "rb") as handle:
             head = handle.read(SHOW_FILE_UP_TO + 1)

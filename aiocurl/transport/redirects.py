@@ -60,8 +60,8 @@ def next_hop(
     if status in (307, 308) and hop.body is not None and not hop.body.replayable:
         raise RequestError(
             f"{status} redirect to {url} needs the body again, but {hop.body.source} was "
-            "streamed (too large to keep) and cannot be sent twice; save it to a file and "
-            "send it with @FILE"
+            "streamed (a pipe, or too large to keep) and cannot be sent twice; save it to a "
+            "file and send it with @FILE"
         )
     if status in (301, 302, 303) and hop.method != "HEAD":
         headers = tuple((n, v) for n, v in hop.headers if n.lower() not in _BODY_HEADERS)

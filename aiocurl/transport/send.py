@@ -7,11 +7,20 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
+from typing import BinaryIO
 
 import aiohttp
 from yarl import URL
 
-from aiocurl.body import CHUNK, RequestBody, StreamSegment, iter_segment, read_some
+from aiocurl.body import (
+    CHUNK,
+    FileSegment,
+    RequestBody,
+    Segment,
+    StreamSegment,
+    iter_segment,
+    read_some,
+)
 from aiocurl.errors import AiocurlError, RequestError, TooManyRedirects
 from aiocurl.events import ResponseHead, ResponseMeta, Sink
 from aiocurl.plan import RequestPlan
@@ -151,19 +160,28 @@ def body_payload(
 async def stream_body(body: RequestBody, sink: Sink) -> AsyncIterator[bytes]:
     total, sent = body.length, 0
     for segment in body.segments:
-        if isinstance(segment, StreamSegment):  # a pipe may block: read it off the loop
-            while block := await read_off_loop(segment):
-                sent += len(block)
-                sink.upload_progress(sent, total)
-                yield block
-            continue
-        for block in iter_segment(segment):
+        async for block in _segment_blocks(segment):
             sent += len(block)
             sink.upload_progress(sent, total)
             yield block
 
 
-async def read_off_loop(segment: StreamSegment) -> bytes:
+async def _segment_blocks(segment: Segment) -> AsyncIterator[bytes]:
+    """A segment's blocks; a pipe (stdin, `<(command)`, a FIFO) may block, so it is read
+    off the loop, while files and literals are read in place."""
+    if isinstance(segment, StreamSegment):
+        while block := await read_off_loop(segment.stream):
+            yield block
+    elif isinstance(segment, FileSegment) and segment.size is None:
+        with open(segment.path, "rb") as stream:  # a FIFO waits here for its writer
+            while block := await read_off_loop(stream):
+                yield block
+    else:
+        for block in iter_segment(segment):
+            yield block
+
+
+async def read_off_loop(stream: BinaryIO) -> bytes:
     """The next block of a stream, read on a daemon thread: asyncio's executor threads are
     joined at exit, so one blocked on a silent pipe would keep Ctrl-C from ending the run."""
     import threading
@@ -175,7 +193,7 @@ async def read_off_loop(segment: StreamSegment) -> bytes:
         block: bytes | None = None
         error: BaseException | None = None
         try:
-            block = read_some(segment.stream, CHUNK)
+            block = read_some(stream, CHUNK)
         except BaseException as exc:  # handed to the waiting task
             error = exc
         with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
