@@ -24,6 +24,8 @@ class RangeServer:
         self.cut: int | None = None
         self.ignore_range = False
         self.disposition: str | None = None
+        self.encoding: str | None = None  # a Content-Encoding sent whatever was asked
+        self.ignore_if_range = False  # sends the rest of a changed file (a broken server)
         self.status = 200
         self.requests: list[dict[str, str]] = []
         self.sent_first_part = asyncio.Event()
@@ -39,7 +41,8 @@ class RangeServer:
         self.requests.append(headers)
         start, status = 0, self.status
         wanted, if_range = headers.get("range"), headers.get("if-range")
-        if status == 200 and wanted and not self.ignore_range and if_range in (None, self.etag):
+        same = if_range in (None, self.etag) or self.ignore_if_range
+        if status == 200 and wanted and not self.ignore_range and same:
             start = int(wanted.split("=")[1].split("-")[0])
             if start >= len(self.data):
                 writer.write(
@@ -64,6 +67,8 @@ class RangeServer:
             lines.append(f"Content-Range: bytes {start}-{len(self.data) - 1}/{len(self.data)}")
         if self.disposition:
             lines.append(f"Content-Disposition: {self.disposition}")
+        if self.encoding:
+            lines.append(f"Content-Encoding: {self.encoding}")
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         cut, self.cut = self.cut, None
         if cut is not None:
