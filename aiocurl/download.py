@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, TextIO
 from aiocurl.download_names import name_for, unique
 from aiocurl.errors import AiocurlError, UsageError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Sink
-from aiocurl.output_files import RESUME_SUFFIX, WriteError, resume_state
+from aiocurl.output_files import WriteError, resume_state
 from aiocurl.plan_output import OutputPlan
 
 if TYPE_CHECKING:
     from aiocurl.render.progress import TransferProgress
 
-SIDECAR_SUFFIX = RESUME_SUFFIX
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
 
 
