@@ -1,11 +1,16 @@
 """--download: the body goes to a file, safely; headers and progress go to stderr.
 
-Nothing is lost: a partial file stays with a note of the server's validator beside it,
-so that --continue can resume it, or start over if the file changed on the server.
+Nothing is lost: while a file is being written, a note of the server's validator lies
+beside it (written when the file is opened, removed when it is complete), so that
+--continue can resume it, or start over if the file changed on the server, even after
+the process was killed. The bytes are saved as the server sent them (a Content-Encoding
+is not decoded), so sizes and resume offsets are the server's own.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -13,17 +18,17 @@ import shlex
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from aiocurl.download_names import name_for, unique
 from aiocurl.errors import AiocurlError, UsageError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Sink
+from aiocurl.output_files import WriteError, resume_state
 from aiocurl.plan_output import OutputPlan
 
 if TYPE_CHECKING:
     from aiocurl.render.progress import TransferProgress
 
-SIDECAR_SUFFIX = ".aiocurl-resume"
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
 
 
@@ -36,7 +41,7 @@ class Resume:
 
 
 def sidecar(path: str) -> str:
-    return path + SIDECAR_SUFFIX
+    return resume_state(path)
 
 
 def prepare(output_file: str | None, resume: bool) -> Resume | None:
@@ -109,6 +114,7 @@ class DownloadSink:
         *,
         resume: Resume | None,
         argv: Sequence[str],
+        said: set[str] | None = None,
     ) -> None:
         self.plan = plan
         self._headers = headers
@@ -118,7 +124,8 @@ class DownloadSink:
         self.path: str | None = plan.output_file
         self.status: int | None = None
         self.complete = False
-        self._file: BinaryIO | None = None
+        self._file: io.FileIO | None = None
+        self._said = said if said is not None else set()  # notes already shown this run
         self._written = 0
         self._offset = 0
         self._expected: int | None = None
@@ -162,8 +169,7 @@ class DownloadSink:
     def body_chunk(self, chunk: bytes) -> None:
         if self._file is None:
             return
-        self._file.write(chunk)
-        self._written += len(chunk)
+        self._write_all(chunk)
         self._show_progress()
 
     def response_end(self, meta: ResponseMeta) -> None:
@@ -196,6 +202,7 @@ class DownloadSink:
                     f"the server resumed at byte {start}, not {self._resume.offset}: "
                     "remove the partial file and download again"
                 )
+            self._check_same_version(head)
             self._offset = self._resume.offset
             self._expected = total
             mode = "ab"
@@ -203,13 +210,36 @@ class DownloadSink:
             if self._resume is not None:
                 self._note(self._restart_reason(head))
             self._expected = length
+            self._validator = None  # a new start: only this response's validator holds
             mode = "wb"
-        self._validator = head.header("ETag") or head.header("Last-Modified") or self._validator
+        self._validator = validator_of(head, like=self._validator) or self._validator
         if self.path is None:
             self.path = unique(
                 name_for(head.url, head.header("Content-Disposition"), head.header("Content-Type"))
             )
-        self._file = open(self.path, mode)  # type: ignore[assignment]  # noqa: SIM115 - closed in _close()
+        self._close()  # a retried attempt may open the file again
+        try:
+            self._file = io.FileIO(self.path, mode)  # unbuffered; closed in _close()
+        except OSError as exc:
+            raise WriteError(self.path, exc) from None
+        # Written before any byte of the body, so that a kill -9 still leaves a file that
+        # --continue resumes only if it is the same version on the server.
+        self._write_sidecar()
+        encoding = head.header("Content-Encoding")
+        if encoding and encoding.strip().lower() != "identity":
+            self._note(f"saving {self.path} as sent (Content-Encoding: {encoding})", once=True)
+
+    def _check_same_version(self, head: ResponseHead) -> None:
+        """A 206 must be the rest of the version the partial file has: a server that
+        ignores If-Range would otherwise splice two versions into one file."""
+        ours = self._resume.validator if self._resume else None
+        theirs = validator_of(head, like=ours)
+        if ours and theirs and theirs != ours:
+            raise AiocurlError(
+                f"{self.path} changed on the server ({theirs}, the partial file is {ours}) "
+                "but the server sent only the rest: nothing appended; "
+                "remove the partial file and download again"
+            )
 
     def _restart_reason(self, head: ResponseHead) -> str:
         if self._resume and self._resume.validator and head.header("Accept-Ranges") == "bytes":
@@ -217,12 +247,17 @@ class DownloadSink:
         return f"the server sent the whole file instead of the rest: starting {self.path} over"
 
     def failed(self, error: BaseException) -> str | None:
-        """After an error or Ctrl-C: keep the partial file, note how to resume."""
+        """After an error or a signal: keep the partial file, note how to resume. The size
+        is measured on disk, which is what a resume goes on from."""
         if self._file is None or self.path is None:
             return None
-        self._close()
+        with contextlib.suppress(WriteError):  # the error being reported says enough
+            self._close()
         self._write_sidecar()
-        got = self._offset + self._written
+        try:
+            got = os.path.getsize(self.path)
+        except OSError:
+            return None  # the file is gone: nothing to resume
         of = f" of {human_size(self._expected)}" if self._expected else ""
         return (
             f"  {got} bytes{of} saved in {self.path}; resume with:\n"
@@ -231,11 +266,27 @@ class DownloadSink:
 
     # Files and messages
 
+    def _write_all(self, chunk: bytes) -> None:
+        """An unbuffered write may take part of the chunk (a disk filling up): go on until
+        all of it is on disk or the disk refuses."""
+        assert self._file is not None and self.path is not None
+        view = memoryview(chunk)
+        try:
+            while view:
+                done = self._file.write(view) or 0
+                self._written += done
+                view = view[done:]
+        except OSError as exc:
+            raise WriteError(self.path, exc) from None
+
     def _close(self) -> None:
         self._stop_progress()
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        file, self._file = self._file, None
+        if file is not None:
+            try:
+                file.close()
+            except OSError as exc:
+                raise WriteError(self.path or "", exc) from None
 
     def _write_sidecar(self) -> None:
         assert self.path is not None
@@ -249,7 +300,10 @@ class DownloadSink:
         if self.path is not None and os.path.exists(sidecar(self.path)):
             os.remove(sidecar(self.path))
 
-    def _note(self, text: str) -> None:
+    def _note(self, text: str, *, once: bool = False) -> None:
+        if once and text in self._said:
+            return
+        self._said.add(text)
         if self.plan.quiet < 2:
             self._err.write(f"aiocurl: {text}\n")
 
@@ -276,6 +330,15 @@ class DownloadSink:
             f"Saved {human_size(self._offset + self._written)} to {self.path} "
             f"in {seconds:.1f} s, {rate:.0f} MB/s\n"
         )
+
+
+def validator_of(head: ResponseHead, *, like: str | None = None) -> str | None:
+    """The response's ETag, else its Last-Modified; the same kind as `like` when given
+    (an entity tag is quoted, a date is not), so that two versions compare like for like."""
+    etag, modified = head.header("ETag"), head.header("Last-Modified")
+    if like is not None:
+        return etag if like.removeprefix("W/").startswith('"') else modified
+    return etag or modified
 
 
 def _int(value: str | None) -> int | None:

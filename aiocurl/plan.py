@@ -110,9 +110,11 @@ def build_plan(options: Options, env: Environment) -> RequestPlan:
         chunked=options.chunked,
     )
     transport = plan_transport(options.transport, env)
+    if options.output.download:  # a download follows redirects and keeps the bytes as sent
+        transport = replace(transport, follow=True, decompress=False)
     return RequestPlan(
         request=request,
-        transport=replace(transport, follow=True) if options.output.download else transport,
+        transport=transport,
         output=plan_output(options, env),
         offline=options.offline,
         ws=ws,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
 from aiocurl.options import Options, OutputOptions
+from aiocurl.output_files import check_writable, has_resume_state, resume_state
 
 PRINT_LETTERS = "HBhbm"
 PRETTY_CHOICES = ("all", "colors", "format", "none")
@@ -46,10 +47,12 @@ def plan_output(options: Options, env: Environment) -> OutputPlan:
     out = options.output
     if out.resume and not (out.download and out.output_file):
         raise UsageError("--continue resumes a download: use it with --download --output FILE")
+    saving = out.download and not options.offline
+    output_file = output_path(out, offline=options.offline)
     # A download's body goes to its file; what is shown goes to stderr.
-    terminal = env.stderr_isatty if out.download else env.stdout_isatty and not out.output_file
+    terminal = env.stderr_isatty if saving else env.stdout_isatty and not output_file
     letters = print_letters(out, terminal=terminal, offline=options.offline)
-    if out.download:
+    if saving:
         letters = letters.replace("b", "") if letters not in ("b", "hb") else "h"
     colors, formatted = pretty_modes(out.pretty, terminal=terminal, env=env.env)
     fmt = format_options(out)
@@ -69,7 +72,7 @@ def plan_output(options: Options, env: Environment) -> OutputPlan:
         headers_sort=fmt["headers.sort"] == "true",
         response_charset=check_charset(out.response_charset),
         response_mime=out.response_mime,
-        output_file=out.output_file,
+        output_file=output_file,
         terminal=terminal,
         quiet=out.quiet,
         check_status=out.check_status,
@@ -79,6 +82,21 @@ def plan_output(options: Options, env: Environment) -> OutputPlan:
         stream=out.stream,
         argv=options.argv,
     )
+
+
+def output_path(out: OutputOptions, *, offline: bool) -> str | None:
+    """The file this run writes, checked now, before anything is sent. --offline with
+    --download saves nothing (the request goes to stdout); --offline with --output writes
+    the request there, but never over a partial download."""
+    if out.output_file is None or (offline and out.download):
+        return None
+    check_writable(out.output_file)
+    if offline and has_resume_state(out.output_file):
+        raise UsageError(
+            f"{out.output_file!r} is a partial download ({resume_state(out.output_file)!r} "
+            "is beside it): --offline will not replace it; choose another --output"
+        )
+    return out.output_file
 
 
 def print_letters(out: OutputOptions, *, terminal: bool, offline: bool) -> str:

@@ -13,7 +13,9 @@ class ExitStatus(IntEnum):
     CLIENT_ERROR = 4
     SERVER_ERROR = 5
     TOO_MANY_REDIRECTS = 6
-    INTERRUPTED = 130
+    HANGUP = 129  # SIGHUP: 128 + the signal's number, as a shell reports it
+    INTERRUPTED = 130  # SIGINT (Ctrl-C)
+    TERMINATED = 143  # SIGTERM
 
 
 def status_for_response(code: int, *, check_status: bool) -> ExitStatus:

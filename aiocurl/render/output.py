@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol, TextIO
 
 from aiocurl.body import FileSegment, RequestBody, StreamSegment, iter_segment
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
+from aiocurl.output_files import WriteError
 from aiocurl.plan_output import OutputPlan
 from aiocurl.render import formatting as fmt
 from aiocurl.render.stream import LineSplitter, StreamFormatter, is_stream_type
@@ -279,8 +280,10 @@ def _make_writer(plan: OutputPlan, out: BinaryIO, width: int | None) -> Writer:
 
 
 class LazyFile(io.BufferedIOBase):
-    """--output: the file is created at the first byte, so a failed request leaves any
-    existing file untouched."""
+    """--output: the file is created at the first byte, or when the response is complete
+    (`commit`), so a request that fails before its body leaves an existing file untouched,
+    while one that succeeds with an empty body leaves an empty file. A failing disk is
+    reported as a `WriteError` that names the file."""
 
     def __init__(self, path: str) -> None:
         super().__init__()
@@ -291,20 +294,46 @@ class LazyFile(io.BufferedIOBase):
         return True
 
     def write(self, data: bytes) -> int:  # type: ignore[override]
-        if self._handle is None:
-            self._handle = open(self._path, "wb")  # noqa: SIM115 - closed in close()
-        return self._handle.write(data)
+        handle = self._open()
+        try:
+            return handle.write(data)
+        except OSError as exc:
+            raise WriteError(self._path, exc) from None
+
+    def commit(self) -> None:
+        """The response is complete: the file exists now, even with nothing in it."""
+        self._open()
 
     def flush(self) -> None:
         if self._handle is not None:
-            self._handle.flush()
+            try:
+                self._handle.flush()
+            except OSError as exc:
+                raise WriteError(self._path, exc) from None
 
     def close(self) -> None:
         if self.closed:
             return
-        super().close()  # flushes first
-        if self._handle is not None:
-            self._handle.close()
+        try:
+            super().close()  # flushes first
+        finally:
+            self._close_handle()
+
+    def _close_handle(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            try:
+                handle.close()
+            except OSError as exc:
+                raise WriteError(self._path, exc) from None
+
+    def _open(self) -> BinaryIO:
+        if self._handle is None:
+            try:
+                self._handle = open(self._path, "wb")  # noqa: SIM115 - closed in close()
+            except OSError as exc:
+                raise WriteError(self._path, exc) from None
+        return self._handle
 
 
 class TextAsBinary(io.RawIOBase):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
+import json
 import random
+import resource
 import shutil
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import Result, arun_cli
@@ -24,6 +28,8 @@ class RangeServer:
         self.cut: int | None = None
         self.ignore_range = False
         self.disposition: str | None = None
+        self.encoding: str | None = None  # a Content-Encoding sent whatever was asked
+        self.ignore_if_range = False  # sends the rest of a changed file (a broken server)
         self.status = 200
         self.requests: list[dict[str, str]] = []
         self.sent_first_part = asyncio.Event()
@@ -39,7 +45,8 @@ class RangeServer:
         self.requests.append(headers)
         start, status = 0, self.status
         wanted, if_range = headers.get("range"), headers.get("if-range")
-        if status == 200 and wanted and not self.ignore_range and if_range in (None, self.etag):
+        same = if_range in (None, self.etag) or self.ignore_if_range
+        if status == 200 and wanted and not self.ignore_range and same:
             start = int(wanted.split("=")[1].split("-")[0])
             if start >= len(self.data):
                 writer.write(
@@ -64,6 +71,8 @@ class RangeServer:
             lines.append(f"Content-Range: bytes {start}-{len(self.data) - 1}/{len(self.data)}")
         if self.disposition:
             lines.append(f"Content-Disposition: {self.disposition}")
+        if self.encoding:
+            lines.append(f"Content-Encoding: {self.encoding}")
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         cut, self.cut = self.cut, None
         if cut is not None:
@@ -226,25 +235,37 @@ async def test_output_without_download_writes_as_it_arrives(
     assert result.exit_status == 0 and (in_tmp / "plain.bin").read_bytes() == server.data
 
 
-async def test_ctrl_c_keeps_the_partial_file(server: RangeServer, in_tmp: Path) -> None:
-    server.cut, server.hold_after_cut = 100_000, True
+async def start(*argv: str, **options: Any) -> asyncio.subprocess.Process:
+    """The real command in its own process, for what only a process has: signals, limits."""
     executable = shutil.which("aiocurl")
     assert executable
-    process = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         executable,
-        "-d",
-        "-o",
-        "part.bin",
-        server.url,
+        *argv,
         stdin=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
+        **options,
     )
+
+
+async def first_part_on_disk(server: RangeServer, target: Path) -> None:
+    """Wait until the server sent its first part and the command wrote all of it."""
     await asyncio.wait_for(server.sent_first_part.wait(), 30)
-    target = in_tmp / "part.bin"
     deadline = asyncio.get_running_loop().time() + 30
     while not (target.exists() and target.stat().st_size == 100_000):  # a condition, not a pause
         assert asyncio.get_running_loop().time() < deadline, "the first bytes never reached disk"
         await asyncio.sleep(0.01)
+
+
+def resume_state(target: Path) -> object:
+    return json.loads(target.with_name(target.name + ".aiocurl-resume").read_text())
+
+
+async def test_ctrl_c_keeps_the_partial_file(server: RangeServer, in_tmp: Path) -> None:
+    server.cut, server.hold_after_cut = 100_000, True
+    process = await start("-d", "-o", "part.bin", server.url)
+    target = in_tmp / "part.bin"
+    await first_part_on_disk(server, target)
     process.send_signal(signal.SIGINT)
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 130
@@ -253,6 +274,123 @@ async def test_ctrl_c_keeps_the_partial_file(server: RangeServer, in_tmp: Path) 
     server.hold_after_cut = False
     done = await arun_cli("-d", "-c", "-o", "part.bin", server.url)
     assert done.exit_status == 0 and target.read_bytes() == server.data
+
+
+@pytest.mark.parametrize(
+    ("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["TERM", "HUP"]
+)
+async def test_a_signal_keeps_a_file_that_resumes_only_the_same_version(
+    server: RangeServer, in_tmp: Path, signum: signal.Signals, status: int
+) -> None:
+    server.cut, server.hold_after_cut = 100_000, True
+    process = await start("-d", "-o", "part.bin", server.url)
+    target = in_tmp / "part.bin"
+    await first_part_on_disk(server, target)
+    process.send_signal(signum)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == status
+    assert stderr.decode().splitlines()[-3:] == [
+        f"aiocurl: error: terminated ({signum.name})",
+        "  100000 bytes of 293.0 KiB saved in part.bin; resume with:",
+        f"  aiocurl -d {server.url} --continue --output part.bin",
+    ]
+    assert target.read_bytes() == server.data[:100_000]
+    assert resume_state(target) == {"validator": '"v1"'}
+    server.hold_after_cut = False
+    server.data, server.etag = random.Random(3).randbytes(200_000), '"v2"'
+    done = await arun_cli("-d", "-c", "-o", "part.bin", server.url)
+    assert done.exit_status == 0, done.stderr
+    assert "part.bin changed on the server: downloading it again from the start" in done.stderr
+    assert sha(target.read_bytes()) == sha(server.data)
+
+
+async def test_a_killed_download_resumes_only_the_same_version(
+    server: RangeServer, in_tmp: Path
+) -> None:
+    server.cut, server.hold_after_cut = 100_000, True
+    process = await start("-d", "-o", "part.bin", server.url)
+    target = in_tmp / "part.bin"
+    await first_part_on_disk(server, target)
+    process.kill()  # no handler runs: only what was on disk before counts
+    await asyncio.wait_for(process.wait(), 30)
+    assert resume_state(target) == {"validator": '"v1"'}
+    server.hold_after_cut = False
+    server.data, server.etag = random.Random(3).randbytes(200_000), '"v2"'
+    done = await arun_cli("-d", "-c", "-o", "part.bin", server.url)
+    assert done.exit_status == 0, done.stderr
+    assert server.requests[-1]["if-range"] == '"v1"'
+    assert sha(target.read_bytes()) == sha(server.data)
+
+
+async def test_sigterm_ends_any_command(server: RangeServer, in_tmp: Path) -> None:
+    server.cut, server.hold_after_cut = 100_000, True
+    process = await start("-o", "plain.bin", server.url)
+    target = in_tmp / "plain.bin"
+    await first_part_on_disk(server, target)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 143
+    assert stderr.decode() == "aiocurl: error: terminated (SIGTERM)\n"
+    assert target.read_bytes() == server.data[:100_000]
+
+
+async def test_the_rest_of_a_changed_file_is_never_appended(
+    server: RangeServer, in_tmp: Path
+) -> None:
+    await interrupted(server, 50_000, "-d", "-o", "f.bin", server.url)
+    old = server.data
+    server.data, server.etag = random.Random(2).randbytes(300_000), '"v2"'
+    server.ignore_if_range = True  # answers Range with the rest of the new version
+    result = await arun_cli("-d", "-c", "-o", "f.bin", server.url)
+    assert result.exit_status == 1
+    assert result.stderr.splitlines()[-1] == (
+        'aiocurl: error: f.bin changed on the server ("v2", the partial file is "v1") '
+        "but the server sent only the rest: nothing appended; "
+        "remove the partial file and download again"
+    )
+    assert (in_tmp / "f.bin").read_bytes() == old[:50_000]
+
+
+def limit_file_size() -> None:
+    """In the child: files stop growing at 100 kB; a write past it fails with EFBIG
+    ("File too large", as a full disk fails with ENOSPC) instead of raising SIGXFSZ."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+
+async def test_a_full_disk_leaves_a_resumable_file(server: RangeServer, in_tmp: Path) -> None:
+    process = await start("-d", "-o", "f.bin", server.url, preexec_fn=limit_file_size)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 1
+    assert stderr.decode().splitlines()[-3:] == [
+        "aiocurl: error: cannot write 'f.bin': File too large",
+        "  100000 bytes of 293.0 KiB saved in f.bin; resume with:",
+        f"  aiocurl -d {server.url} --continue --output f.bin",
+    ]
+    target = in_tmp / "f.bin"
+    assert target.read_bytes() == server.data[:100_000]
+    assert resume_state(target) == {"validator": '"v1"'}
+    done = await arun_cli("-d", "-c", "-o", "f.bin", server.url)
+    assert done.exit_status == 0, done.stderr
+    assert server.requests[-1]["range"] == "bytes=100000-"
+    assert sha(target.read_bytes()) == sha(server.data)
+
+
+async def test_a_forced_encoding_is_saved_and_resumed_as_sent(
+    server: RangeServer, in_tmp: Path
+) -> None:
+    server.data = gzip.compress(random.Random(4).randbytes(300_000))  # gzip of noise: no smaller
+    server.encoding = "gzip"  # whatever Accept-Encoding says
+    first = await interrupted(server, 120_000, "-d", "-o", "f.gz", server.url)
+    assert "aiocurl: saving f.gz as sent (Content-Encoding: gzip)" in first.stderr.splitlines()
+    assert (in_tmp / "f.gz").read_bytes() == server.data[:120_000]
+    done = await arun_cli("-d", "-c", "-o", "f.gz", server.url)
+    assert done.exit_status == 0, done.stderr
+    assert server.requests[1]["range"] == "bytes=120000-"
+    assert sha((in_tmp / "f.gz").read_bytes()) == sha(server.data)
+    silent = await arun_cli("-qq", "-d", "-o", "g.gz", server.url)
+    assert silent.exit_status == 0 and silent.stderr == ""
+    assert (in_tmp / "g.gz").read_bytes() == server.data
 
 
 def test_resume_against_the_bundled_echo_server(echo_url: str, in_tmp: Path) -> None:

@@ -20,4 +20,4 @@ def test_without_check_status_every_response_is_success() -> None:
 
 
 def test_documented_values() -> None:
-    assert [int(s) for s in ExitStatus] == [0, 1, 2, 3, 4, 5, 6, 130]
+    assert [int(s) for s in ExitStatus] == [0, 1, 2, 3, 4, 5, 6, 129, 130, 143]
