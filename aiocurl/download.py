@@ -25,6 +25,7 @@ from aiocurl.errors import AiocurlError, UsageError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Sink
 from aiocurl.output_files import WriteError, resume_state
 from aiocurl.plan_output import OutputPlan
+from aiocurl.redact import redact_argv
 
 if TYPE_CHECKING:
     from aiocurl.render.progress import TransferProgress
@@ -78,8 +79,10 @@ def range_headers(resume: Resume | None) -> tuple[tuple[str, str], ...]:
     return tuple(headers)
 
 
-def resume_command(argv: Sequence[str], path: str) -> str:
-    """The user's own command with --continue and --output PATH, to paste and run."""
+def resume_command(argv: Sequence[str], path: str) -> tuple[str, bool]:
+    """The user's own command with --continue and --output PATH, to paste and run, its
+    credentials masked; and whether any were (the user must put them back)."""
+    argv, masked = redact_argv(argv)
     kept: list[str] = []
     skip = False
     for arg in argv:
@@ -92,7 +95,7 @@ def resume_command(argv: Sequence[str], path: str) -> str:
         if arg.startswith("--output=") or arg in ("-c", "--continue"):
             continue
         kept.append(arg)
-    return shlex.join(["aiocurl", *kept, "--continue", "--output", path])
+    return shlex.join(["aiocurl", *kept, "--continue", "--output", path]), masked
 
 
 def human_size(size: float) -> str:
@@ -259,10 +262,9 @@ class DownloadSink:
         except OSError:
             return None  # the file is gone: nothing to resume
         of = f" of {human_size(self._expected)}" if self._expected else ""
-        return (
-            f"  {got} bytes{of} saved in {self.path}; resume with:\n"
-            f"  {resume_command(self._argv, self.path)}"
-        )
+        command, masked = resume_command(self._argv, self.path)
+        again = "\n  (put your credentials back in place of ***)" if masked else ""
+        return f"  {got} bytes{of} saved in {self.path}; resume with:\n  {command}{again}"
 
     # Files and messages
 

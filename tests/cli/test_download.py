@@ -193,6 +193,27 @@ async def test_interruptions_then_continue_until_complete(
     assert resumed[0]["range"] == f"bytes={offsets[0]}-"
 
 
+async def test_the_resume_hint_masks_credentials(server: RangeServer, in_tmp: Path) -> None:
+    host = server.url.split("//", 1)[1]
+    argv = (
+        "-d",
+        "-o",
+        "f.bin",
+        "-a",
+        "ada:S3CRETPW",
+        f"http://u:URLPASS1@{host}",
+        "My-Token:TOK3N1",
+    )
+    first = await interrupted(server, 1000, *argv)
+    for secret in ("S3CRETPW", "URLPASS1", "TOK3N1"):
+        assert secret not in first.stderr
+    lines = first.stderr.splitlines()
+    assert lines[-2] == f"  aiocurl -d -a 'ada:***' 'http://u:***@{host}' 'My-Token:***' " + (
+        "--continue --output f.bin"
+    )
+    assert lines[-1] == "  (put your credentials back in place of ***)"
+
+
 async def test_a_changed_file_restarts_instead_of_splicing(
     server: RangeServer, in_tmp: Path
 ) -> None:
