@@ -30,6 +30,8 @@ _PORT_OR_PATH = re.compile(r"^(\d*(/.*)?|//.*)$")
 # a server can read, so it is refused before sending, as HTTPie and xh do.
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 AUTH_TYPES = ("basic", "digest", "bearer")
+# RFC 9110 allows tab and visible characters in a field value, nothing else below 0x20.
+_CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F)) - {"\t"}
 
 
 @dataclass(frozen=True)
@@ -294,6 +296,11 @@ def _header_value(item: RequestItem, env: Environment) -> str:
     value = _item_text(item, env).strip()
     if "\n" in value or "\r" in value:
         raise UsageError(f"{item.arg!r}: a header value cannot contain a line break")
+    bad = next((char for char in value if char in _CONTROL), None)
+    if bad is not None:
+        raise UsageError(
+            f"{item.arg!r}: a header value cannot contain the control character {bad!r}"
+        )
     return value
 
 

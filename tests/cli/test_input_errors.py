@@ -45,6 +45,15 @@ async def test_header_names_must_be_tokens(
     assert seen == []
 
 
+@pytest.mark.parametrize("item", ["X:a\x1bb", "X:\x00", "X:a\x7f"])
+async def test_header_values_without_control_characters(
+    counting: tuple[str, list[str]], item: str
+) -> None:
+    url, seen = counting
+    one_line(await arun_cli(url, item), "a header value cannot contain the control character")
+    assert seen == []
+
+
 @pytest.mark.parametrize(
     ("item", "fragment"),
     [
