@@ -75,6 +75,8 @@ def add_routes(app: web.Application) -> None:
     route("GET", "/encoding/utf8", content.utf8_document)
     route("GET", "/gzip", content.gzipped)
     route("GET", "/deflate", content.deflated)
+    route("GET", "/brotli", content.brotli_encoded)
+    route("GET", "/zstd", content.zstd_encoded)
     route("GET", "/bytes/{n}", content.random_bytes)
     route("GET", "/stream-bytes/{n}", streams.stream_bytes)
     route("GET", "/drip", streams.drip)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import random
+import sys
 import zlib
 
 from aiohttp import web
@@ -65,6 +66,22 @@ async def deflated(request: web.Request) -> web.Response:
     # HTTP "deflate" is the zlib format (RFC 1950), not raw deflate.
     body = zlib.compress(flagged_description(request, "deflated"))
     return encoded_json(body, "deflate")
+
+
+async def brotli_encoded(request: web.Request) -> web.Response:
+    import brotli  # type: ignore[import-untyped]  # a dependency, for aiocurl's decoding
+
+    body = brotli.compress(flagged_description(request, "brotli"))
+    return encoded_json(body, "br")
+
+
+async def zstd_encoded(request: web.Request) -> web.Response:
+    if sys.version_info >= (3, 14):
+        from compression import zstd
+    else:
+        from backports import zstd
+    body = zstd.compress(flagged_description(request, "zstd"))
+    return encoded_json(body, "zstd")
 
 
 @reports_bad_params

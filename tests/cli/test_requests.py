@@ -183,9 +183,12 @@ def test_quiet_prints_nothing(echo_url: str) -> None:
     assert (result.exit_status, result.stdout, result.stderr) == (0, b"", "")
 
 
-def test_gzip_and_deflate_are_decoded(echo_url: str) -> None:
-    assert received(run_cli(f"{echo_url}/gzip"))["gzipped"] is True
-    assert received(run_cli(f"{echo_url}/deflate"))["deflated"] is True
+def test_every_advertised_coding_is_decoded(echo_url: str) -> None:
+    for path, flag in [("gzip", "gzipped"), ("deflate", "deflated"), ("brotli", "brotli")]:
+        assert received(run_cli(f"{echo_url}/{path}"))[flag] is True
+    zstd = received(run_cli(f"{echo_url}/zstd"))
+    assert zstd["zstd"] is True
+    assert zstd["headers"]["Accept-Encoding"] == "gzip, deflate, br, zstd"
 
 
 def test_no_decompress_keeps_the_encoded_bytes(echo_url: str) -> None:

@@ -83,7 +83,7 @@ def test_default_headers() -> None:
     assert headers(plan("h")) == [
         ("User-Agent", f"aiocurl/{__version__}"),
         ("Accept", "*/*"),
-        ("Accept-Encoding", "gzip, deflate"),
+        ("Accept-Encoding", "gzip, deflate, br, zstd"),  # the decoders are dependencies
     ]
 
 
