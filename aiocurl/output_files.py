@@ -46,5 +46,10 @@ def check_writable(path: str) -> None:
         raise UsageError(f"cannot write {path!r}: no such directory {parent!r}")
     if not os.path.isdir(parent):
         raise UsageError(f"cannot write {path!r}: {parent!r} is not a directory")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write {path!r}: no permission to create files in {parent!r}")
+    check_directory(parent, f"cannot write {path!r}")
+
+
+def check_directory(directory: str, failure: str) -> None:
+    """Refuse a directory that files cannot be created in; `failure` starts the message."""
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UsageError(f"{failure}: no permission to create files in {directory!r}")

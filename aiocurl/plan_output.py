@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
 from aiocurl.options import Options, OutputOptions
-from aiocurl.output_files import check_writable, has_resume_state, resume_state
+from aiocurl.output_files import check_directory, check_writable, has_resume_state, resume_state
 
 PRINT_LETTERS = "HBhbm"
 PRETTY_CHOICES = ("all", "colors", "format", "none")
@@ -88,7 +88,11 @@ def output_path(out: OutputOptions, *, offline: bool) -> str | None:
     """The file this run writes, checked now, before anything is sent. --offline with
     --download saves nothing (the request goes to stdout); --offline with --output writes
     the request there, but never over a partial download."""
-    if out.output_file is None or (offline and out.download):
+    if offline and out.download:
+        return None
+    if out.output_file is None:
+        if out.download:  # the name comes with the response; the directory is known now
+            check_directory(".", "cannot save the download")
         return None
     check_writable(out.output_file)
     if offline and has_resume_state(out.output_file):

@@ -93,6 +93,18 @@ async def test_a_missing_directory_is_refused_before_sending(
     assert recorder.heads == []
 
 
+async def test_a_download_into_a_directory_without_room_is_refused_before_sending(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir("/proc/self")  # not writable, even for root
+    result = await arun_cli("-d", recorder.url)
+    assert result.exit_status == 1
+    assert result.stderr == (
+        "aiocurl: error: cannot save the download: no permission to create files in '.'\n"
+    )
+    assert recorder.heads == []
+
+
 async def test_a_file_as_the_directory_is_refused_before_sending(
     recorder: Recorder, tmp_path: Path
 ) -> None:
