@@ -27,8 +27,8 @@ class Seconds(click.ParamType):  # type: ignore[type-arg]
             seconds = float(value)
         except (TypeError, ValueError):
             self.fail(f"expected seconds, got {value!r}", param, ctx)
-        if not seconds > 0:
-            self.fail(f"expected seconds > 0, got {value!r}", param, ctx)
+        if not 0 < seconds < float("inf"):  # NaN fails both
+            self.fail(f"expected a number of seconds > 0, got {value!r}", param, ctx)
         return seconds
 
 

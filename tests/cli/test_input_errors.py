@@ -123,3 +123,9 @@ def test_no_arguments_give_the_short_usage() -> None:
     result = run_cli()
     one_line(result, "missing URL", "usage: aiocurl [OPTIONS] [METHOD] URL", "--help")
     assert "Options:" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["inf", "1e309", "nan", "-1", "0"])
+def test_seconds_must_be_finite_and_positive(value: str) -> None:
+    for flag in ("--timeout", "--max-time", "--connect-timeout", "--retry-delay", "--ws-wait"):
+        one_line(run_cli(flag, value, "h"), f"{flag}: expected a number of seconds > 0")
