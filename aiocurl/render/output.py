@@ -146,7 +146,8 @@ class Renderer:
         kind = self._mime if is_stream_type(self._mime) else "text/plain"
         formatter = StreamFormatter(
             kind,
-            indent=self.plan.json_indent if self.plan.format else 0,
+            reformat=self.plan.format and self.plan.json_format,
+            indent=self.plan.json_indent,
             sort_keys=self.plan.json_sort_keys,
         )
         return LineSplitter(), formatter
