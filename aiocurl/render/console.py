@@ -58,7 +58,10 @@ class ColourWriter:
             return
         syntax = Syntax("", lexer, theme=self._theme, background_color="default")
         highlighted = syntax.highlight(text)
-        highlighted.rstrip()
+        # Pygments ends its output with a newline whether or not the text had one: keep the
+        # text's own ending, so whatever follows starts where it would without colour.
+        if not text.endswith("\n") and highlighted.plain.endswith("\n"):
+            highlighted.right_crop(1)
         self._console.print(highlighted, end="")
 
     def detach(self) -> None:

@@ -9,6 +9,9 @@ from aiocurl.events import Headers, RequestRecord, ResponseHead, ResponseMeta
 from aiocurl.urls import host_header, request_target
 
 _JSON_HINTS = ("json", "javascript")
+# A body is binary when a NUL byte shows up in its first SNIFF_SIZE bytes, so a stream can be
+# judged by its beginning and need not be held whole.
+SNIFF_SIZE = 8192
 
 
 def request_head_lines(record: RequestRecord) -> list[str]:
@@ -52,7 +55,7 @@ def mime_and_charset(content_type: str | None) -> tuple[str, str | None]:
 
 
 def is_binary(body: bytes) -> bool:
-    return b"\0" in body[:8192]
+    return b"\0" in body[:SNIFF_SIZE]
 
 
 def decode_body(body: bytes, charset: str | None) -> str:

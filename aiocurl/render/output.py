@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import io
 from typing import TYPE_CHECKING, BinaryIO, Protocol, TextIO
 
@@ -44,6 +45,17 @@ class PlainWriter:
         self.write(text)
 
 
+class BodyMode(enum.Enum):
+    """What happens to the response body's bytes as they arrive."""
+
+    HIDDEN = "hidden"  # not asked for
+    RAW = "raw"  # written as they arrive: nothing is done to them
+    SNIFF = "sniff"  # the first bytes held until they tell binary from text
+    WHOLE = "whole"  # text to format or colour, held until the end
+    LINES = "lines"  # a stream, formatted record by record
+    DROP = "drop"  # binary on a terminal: counted for the notice, not kept
+
+
 class Renderer:
     """Shows one run's exchanges; intermediate hops only with --all (or -v)."""
 
@@ -64,8 +76,10 @@ class Renderer:
         self._pending: RequestRecord | None = None
         self._last = ""  # "", "head" or "body": what the previous section was
         self._visible = False
-        self._stream = False
+        self._mode = BodyMode.HIDDEN
         self._buffer = bytearray()
+        self._size = 0  # body bytes received so far
+        self._tail = b""  # the last byte written in RAW mode
         self._mime = ""
         self._charset: str | None = None
         self._lines: tuple[LineSplitter, StreamFormatter] | None = None
@@ -111,36 +125,94 @@ class Renderer:
         mime, charset = fmt.mime_and_charset(head.header("Content-Type"))
         self._mime = (self.plan.response_mime or mime).lower()
         self._charset = self.plan.response_charset or charset
-        # Bytes go straight through when nothing is done to them: a pipe gets them as
-        # they arrive, and memory stays flat.
-        self._stream = self.plan.response_body and not self._pretty and not self.plan.terminal
         self._buffer.clear()
-        # A stream (--stream, SSE, NDJSON) shown on a terminal is formatted record by
-        # record as it arrives instead of once at the end.
-        self._lines = None
-        streaming = self.plan.stream or is_stream_type(self._mime)
-        if self.plan.response_body and streaming and not self._stream:
-            kind = self._mime if is_stream_type(self._mime) else "text/plain"
-            formatter = StreamFormatter(
-                kind,
-                indent=self.plan.json_indent if self.plan.format else 0,
-                sort_keys=self.plan.json_sort_keys,
-            )
-            self._lines = (LineSplitter(), formatter)
+        self._size = 0
+        self._tail = b""
+        self._mode = self._first_body_mode()
+        self._lines = self._stream_formatter() if self._mode is BodyMode.LINES else None
+
+    def _first_body_mode(self) -> BodyMode:
+        """Bytes go straight through a pipe when nothing is done to them. A stream (--stream,
+        SSE, NDJSON) shown on a terminal is formatted record by record as it arrives. Anything
+        else waits for its first bytes to tell whether it is binary."""
+        if not self.plan.response_body:
+            return BodyMode.HIDDEN
+        if not self._pretty and not self.plan.terminal:
+            return BodyMode.RAW
+        if self.plan.stream or is_stream_type(self._mime):
+            return BodyMode.LINES
+        return BodyMode.SNIFF
+
+    def _stream_formatter(self) -> tuple[LineSplitter, StreamFormatter]:
+        kind = self._mime if is_stream_type(self._mime) else "text/plain"
+        formatter = StreamFormatter(
+            kind,
+            reformat=self.plan.format and self.plan.json_format,
+            indent=self.plan.json_indent,
+            sort_keys=self.plan.json_sort_keys,
+        )
+        return LineSplitter(), formatter
 
     def body_chunk(self, chunk: bytes) -> None:
-        if not (self._visible and self.plan.response_body):
+        if not self._visible:
             return
-        if self._stream:
-            self._out.write(chunk)
-            self._out.flush()  # a reader at the other end of a pipe sees bytes as they come
-            self._last = "body"
-        elif self._lines is not None:
-            splitter, formatter = self._lines
-            for line in splitter.feed(chunk):
-                self._emit(formatter.line(line))
-        else:
+        start, self._size = self._size, self._size + len(chunk)
+        if self._mode is BodyMode.RAW:
+            self._pass_through(chunk)
+        elif self._mode is BodyMode.LINES:
+            if start < fmt.SNIFF_SIZE and fmt.is_binary(chunk[: fmt.SNIFF_SIZE - start]):
+                self._leave_lines(chunk)
+            else:
+                self._feed_lines(chunk)
+        elif self._mode in (BodyMode.SNIFF, BodyMode.WHOLE):
             self._buffer += chunk
+            if self._mode is BodyMode.SNIFF and len(self._buffer) >= fmt.SNIFF_SIZE:
+                self._settle()
+
+    def _settle(self) -> None:
+        """The first bytes decide. Binary is dropped on a terminal (only its size is kept for
+        the notice) and passed through elsewhere; text is passed through unless it is to be
+        formatted or coloured, which needs it whole."""
+        first = bytes(self._buffer)
+        binary = fmt.is_binary(first)
+        if not binary and self._pretty:
+            self._mode = BodyMode.WHOLE
+            return
+        self._buffer.clear()
+        if binary and self.plan.terminal:
+            self._mode = BodyMode.DROP
+            return
+        self._mode = BodyMode.RAW
+        if self._last == "body":
+            self._separate()
+        self._pass_through(first)
+
+    def _pass_through(self, data: bytes) -> None:
+        if not data:
+            return
+        self._out.write(data)
+        self._out.flush()  # a reader at the other end of a pipe sees bytes as they come
+        self._tail = data[-1:]
+        self._last = "body"
+
+    def _feed_lines(self, chunk: bytes) -> None:
+        assert self._lines is not None
+        splitter, formatter = self._lines
+        for line in splitter.feed(chunk):
+            self._emit(formatter.line(line))
+
+    def _leave_lines(self, chunk: bytes) -> None:
+        """A stream that turns out to be binary: dropped from here on on a terminal, else
+        passed through, starting with the part of a line not yet shown."""
+        assert self._lines is not None
+        splitter, _ = self._lines
+        self._lines = None
+        unshown = b"".join(splitter.rest())
+        if self.plan.terminal:
+            self._mode = BodyMode.DROP
+        else:
+            self._mode = BodyMode.RAW
+            self._pass_through(unshown + chunk)
 
     def _emit(self, blocks: list[tuple[str, str]]) -> None:
         for text, mime in blocks:
@@ -154,19 +226,32 @@ class Renderer:
     def response_end(self, meta: ResponseMeta) -> None:
         if not self._visible:
             return
-        if self._lines is not None:
-            splitter, formatter = self._lines
-            for line in splitter.rest():
-                self._emit(formatter.line(line))
-            self._emit(formatter.finish())
-            self._lines = None
-        elif self.plan.response_body and not self._stream:
-            self._body(bytes(self._buffer), self._mime, self._charset)
-        self._buffer.clear()
+        self._end_body()
         if self.plan.meta:
             self._separate()
             self._writer.write("\n".join(fmt.meta_lines(meta)) + "\n")
             self._last = "body"
+
+    def _end_body(self) -> None:
+        if self._mode is BodyMode.SNIFF and self._buffer:
+            self._settle()
+        if self._mode is BodyMode.LINES and self._lines is not None:
+            splitter, formatter = self._lines
+            for line in splitter.rest():
+                self._emit(formatter.line(line))
+            self._emit(formatter.finish())
+        elif self._mode is BodyMode.WHOLE:
+            self._body(bytes(self._buffer), self._mime, self._charset)
+        elif self._mode is BodyMode.DROP:
+            if self._last == "body":
+                self._separate()
+            self._writer.write(fmt.binary_notice(self._size) + "\n")
+            self._last = "body"
+        elif self._mode is BodyMode.RAW and self.plan.terminal and self._tail not in (b"", b"\n"):
+            self._out.write(b"\n")  # the prompt starts on a line of its own
+        self._buffer.clear()
+        self._lines = None
+        self._mode = BodyMode.HIDDEN
 
     def notice(self, text: str) -> None:
         """Something the user asked to see with -v (a credential left behind, a retry)."""

@@ -45,10 +45,12 @@ class LineSplitter:
 
 
 class StreamFormatter:
-    """Formats each record as soon as it is complete."""
+    """Formats each record as soon as it is complete. With `reformat` a JSON record becomes
+    an indented block; without, it keeps the text it arrived as, one record per line."""
 
-    def __init__(self, mime: str, *, indent: int, sort_keys: bool) -> None:
+    def __init__(self, mime: str, *, reformat: bool, indent: int, sort_keys: bool) -> None:
         self._mime = mime
+        self._reformat = reformat
         self._indent = indent
         self._sort_keys = sort_keys
         self._fields: list[tuple[str, str]] = []  # the SSE event being read
@@ -88,6 +90,8 @@ class StreamFormatter:
             document = json.loads(text)
         except ValueError:
             return text + "\n", "text/plain"
+        if not self._reformat:
+            return text + "\n", "application/json"
         pretty = json.dumps(
             document, indent=self._indent, sort_keys=self._sort_keys, ensure_ascii=False
         )

@@ -165,3 +165,62 @@ async def test_ndjson_through_a_pipe_is_live() -> None:
         gate.go_on.set()
         assert json.loads(await asyncio.wait_for(process.stdout.readline(), 30)) == {"id": 2}
         assert await process.wait() == 0
+
+
+NDJSON_RECORDS = [b'{"id": 1}\n', b'{"id": 2, "b": [1]}\nnot json\n']
+NDJSON_PRETTY = '{\n    "id": 1\n}\n{\n    "b": [\n        1\n    ],\n    "id": 2\n}\nnot json\n'
+
+
+async def test_coloured_ndjson_on_a_terminal_is_one_pretty_block_per_record() -> None:
+    gate = GatedStream("application/x-ndjson", NDJSON_RECORDS)
+    async for url, _ in serve(gate):
+        gate.go_on.set()
+        result = await arun_cli("-b", url, tty=True)
+        assert ANSI.search(result.text), "expected colour codes"
+        assert ANSI.sub("", result.text) == NDJSON_PRETTY
+
+
+async def test_ndjson_with_formatting_off_is_one_record_per_line_as_received() -> None:
+    gate = GatedStream("application/x-ndjson", [b'{"id": 1,  "z": [1, 2]}\n', b'{"id":2}\n'])
+    async for url, _ in serve(gate):
+        gate.go_on.set()
+        as_received = '{"id": 1,  "z": [1, 2]}\n{"id":2}\n'
+        coloured = await arun_cli("--pretty=colors", url)  # into a pipe
+        assert ANSI.search(coloured.text), "expected colour codes"
+        assert ANSI.sub("", coloured.text) == as_received
+        plain = await arun_cli("--pretty=none", "-b", url, tty=True)
+        assert plain.text == as_received
+
+
+async def test_coloured_sse_keeps_the_blank_line_after_each_event(
+    sse: tuple[str, GatedStream],
+) -> None:
+    url, gate = sse
+    gate.go_on.set()
+    result = await arun_cli("-b", url, tty=True)
+    assert ANSI.search(result.text), "expected colour codes"
+    assert ANSI.sub("", result.text) == (
+        "event: tick  id: 1\n"
+        '{\n    "n": 1,\n    "text": "first"\n}\n\n'
+        ": keep-alive\n\n"
+        "id: 2  retry: 500\n"
+        '{\n    "n": 2\n}\n\n'
+        "plain text\n\n"
+    )
+
+
+async def test_coloured_sse_with_formatting_off_keeps_each_data_line() -> None:
+    gate = GatedStream("text/event-stream", [b'data: {"n":1}\n\n', b'data: {"n": 2}\n\n'])
+    async for url, _ in serve(gate):
+        gate.go_on.set()
+        result = await arun_cli("--pretty=colors", url)
+        assert ANSI.search(result.text), "expected colour codes"
+        assert ANSI.sub("", result.text) == '{"n":1}\n\n{"n": 2}\n\n'
+
+
+async def test_stream_flag_with_colours_keeps_each_line() -> None:
+    gate = GatedStream("text/plain", [b"line one\n", b"line two\npartial"])
+    async for url, _ in serve(gate):
+        gate.go_on.set()
+        result = await arun_cli("-S", "-b", "--pretty=colors", url)
+        assert ANSI.sub("", result.text) == "line one\nline two\npartial\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import tracemalloc
 
 from aiocurl.body import RequestBody
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
@@ -186,3 +187,98 @@ def test_offline_request_is_printed_by_finish() -> None:
     renderer.request(REQUEST)
     renderer.finish()
     assert out.getvalue().endswith(b'\r\n\r\n{"a": "b"}')
+
+
+BINARY_HEAD = ResponseHead(
+    "http://h/b", "HTTP/1.1", 200, "OK", (("Content-Type", "application/octet-stream"),), True
+)
+TEXT_HEAD = ResponseHead(
+    "http://h/t", "HTTP/1.1", 200, "OK", (("Content-Type", "text/plain"),), True
+)
+BINARY_CHUNK = bytes(range(256)) * 256  # 64 KiB with a NUL in it
+
+
+class Tally(io.RawIOBase):
+    """An output that counts what is written instead of keeping it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = 0
+        self.first = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.first = self.first or bytes(data)
+        self.size += len(data)
+        return len(data)
+
+
+def feed(renderer: Renderer, chunk: bytes, times: int) -> int:
+    """The same chunk `times` times; returns the peak memory the renderer allocated."""
+    tracemalloc.start()
+    try:
+        for _ in range(times):
+            renderer.body_chunk(chunk)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_binary_body_on_a_terminal_is_counted_not_held() -> None:
+    out = io.BytesIO()
+    renderer = Renderer(TERMINAL, out, width=80)
+    renderer.response_head(BINARY_HEAD)
+    peak = feed(renderer, BINARY_CHUNK, 512)  # 32 MiB
+    assert peak < 1024 * 1024
+    renderer.response_end(META)
+    notice = "[binary data, 33554432 bytes, not shown on a terminal: use -o FILE or a pipe]\n"
+    assert ANSI.sub("", out.getvalue().decode()).endswith("\n\n" + notice)
+
+
+def test_binary_body_split_before_its_first_nul_is_still_a_notice() -> None:
+    body = b"a" * 5000 + b"\0" + b"b" * 5000
+    text = ANSI.sub("", render(TERMINAL, head=BINARY_HEAD, body=body, chunks=10))
+    assert text.endswith(
+        "\n\n[binary data, 10001 bytes, not shown on a terminal: use -o FILE or a pipe]\n"
+    )
+    assert "aaa" not in text
+
+
+def test_binary_body_with_pretty_into_a_pipe_goes_through_as_it_arrives() -> None:
+    out = Tally()
+    renderer = Renderer(OutputPlan(colors=True, format=True), out, width=80)  # --pretty=all
+    renderer.response_head(BINARY_HEAD)
+    renderer.body_chunk(BINARY_CHUNK)
+    assert (out.first, out.size) == (BINARY_CHUNK, len(BINARY_CHUNK))  # before the body ends
+    peak = feed(renderer, BINARY_CHUNK, 512)
+    assert peak < 1024 * 1024
+    renderer.response_end(META)
+    assert out.size == 513 * len(BINARY_CHUNK)  # nothing added
+
+
+def test_unformatted_text_on_a_terminal_goes_through_as_it_arrives() -> None:
+    out = io.BytesIO()
+    plan = OutputPlan(terminal=True)  # --pretty=none
+    renderer = Renderer(plan, out, width=80)
+    renderer.response_head(TEXT_HEAD)
+    line = b"x" * 99 + b"\n"
+    renderer.body_chunk(line * 100)
+    assert out.getvalue() == line * 100
+    renderer.body_chunk(b"no newline")
+    renderer.response_end(META)
+    assert out.getvalue() == line * 100 + b"no newline\n"  # the prompt starts on its own line
+
+
+def test_binary_stream_on_a_terminal_is_a_notice_not_lines() -> None:
+    plan = OutputPlan(colors=True, format=True, terminal=True, stream=True)
+    out = io.BytesIO()
+    renderer = Renderer(plan, out, width=80)
+    renderer.response_head(BINARY_HEAD)
+    peak = feed(renderer, BINARY_CHUNK, 512)
+    assert peak < 1024 * 1024
+    renderer.response_end(META)
+    assert ANSI.sub("", out.getvalue().decode()) == (
+        "[binary data, 33554432 bytes, not shown on a terminal: use -o FILE or a pipe]\n"
+    )
