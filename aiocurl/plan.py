@@ -296,12 +296,18 @@ def _header_value(item: RequestItem, env: Environment) -> str:
     value = _item_text(item, env).strip()
     if "\n" in value or "\r" in value:
         raise UsageError(f"{item.arg!r}: a header value cannot contain a line break")
+    if name_is(item, "content-length") and not (value.isascii() and value.isdigit()):
+        raise UsageError(f"{item.arg!r}: Content-Length must be a number of bytes")
     bad = next((char for char in value if char in _CONTROL), None)
     if bad is not None:
         raise UsageError(
             f"{item.arg!r}: a header value cannot contain the control character {bad!r}"
         )
     return value
+
+
+def name_is(item: RequestItem, name: str) -> bool:
+    return item.key.lower() == name
 
 
 def _item_text(item: RequestItem, env: Environment) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from aiocurl.multipart import Part
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
+_BOUNDARY = re.compile(r"^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$")  # RFC 2046
 JSON_CONTENT_TYPE = "application/json"
 OCTET_STREAM = "application/octet-stream"
 
@@ -108,10 +110,16 @@ def multipart_body(
     from aiocurl import multipart
 
     boundary = options.boundary or boundary_of(user_content_type) or multipart.new_boundary()
+    if not _BOUNDARY.match(boundary):
+        raise UsageError(
+            f"invalid multipart boundary {boundary!r}: 1 to 70 letters, digits or "
+            "'()+_,-./:=? and spaces, not ending in a space"
+        )
     parts = [multipart_part(item, env) for item in fields]
     content_type = user_content_type or "multipart/form-data"
     if boundary_of(content_type) is None:
-        content_type = f"{content_type}; boundary={boundary}"
+        quoted = boundary if re.fullmatch(r"[0-9A-Za-z'+_\-.]+", boundary) else f'"{boundary}"'
+        content_type = f"{content_type}; boundary={quoted}"
     return Body(RequestBody(multipart.encode(parts, boundary)), content_type)
 
 
@@ -170,7 +178,9 @@ def file_body(item: RequestItem, env: Environment) -> Body:
 def raw_body(options: Options) -> Body:
     if options.raw is None:
         return Body()
-    return text_source(RequestBody.of(options.raw.encode("utf-8"), source="--raw"), options)
+    # Bytes a shell passed that are not UTF-8 are sent as they were typed.
+    data = options.raw.encode("utf-8", "surrogateescape")
+    return text_source(RequestBody.of(data, source="--raw"), options)
 
 
 def stdin_body(options: Options, env: Environment) -> Body:

@@ -128,6 +128,9 @@ def _encode_host(host: str, raw: str) -> str:
     bad = next((char for char in host if char not in _HOST_CHARS), None)
     if bad is not None:
         raise InvalidURL(raw, f"the host name {host!r} contains {bad!r}, which no host name may")
+    labels = host.removesuffix(".").split(".")
+    if "%" not in host and (len(host) > 253 or not all(0 < len(label) < 64 for label in labels)):
+        raise InvalidURL(raw, f"the host name {host!r} has an empty or too long part")
     return host.lower()
 
 

@@ -129,3 +129,42 @@ def test_no_arguments_give_the_short_usage() -> None:
 def test_seconds_must_be_finite_and_positive(value: str) -> None:
     for flag in ("--timeout", "--max-time", "--connect-timeout", "--retry-delay", "--ws-wait"):
         one_line(run_cli(flag, value, "h"), f"{flag}: expected a number of seconds > 0")
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--multipart", "--boundary", "a\nb", "a=b"], "invalid multipart boundary 'a\\nb'"),
+        (["--multipart", "--boundary", "x" * 71, "a=b"], "invalid multipart boundary"),
+        (["--multipart", "--boundary", "ends ", "a=b"], "invalid multipart boundary"),
+        (["POST", "Content-Length:abc", "a=b"], "Content-Length must be a number of bytes"),
+    ],
+)
+async def test_bodies_that_cannot_be_framed(
+    counting: tuple[str, list[str]], argv: list[str], fragment: str
+) -> None:
+    url, seen = counting
+    method = [argv.pop(0)] if argv[0] == "POST" else []
+    one_line(await arun_cli(*method, url, *argv), fragment)
+    assert seen == []
+
+
+def test_a_boundary_with_a_space_is_quoted_in_the_header(echo_url: str) -> None:
+    result = run_cli("-b", "--multipart", "--boundary", "a b", f"{echo_url}/post", "x=1")
+    assert result.exit_status == 0, result.stderr
+    import json
+
+    body = json.loads(result.stdout)
+    assert body["headers"]["Content-Type"] == 'multipart/form-data; boundary="a b"'
+    assert body["form"] == {"x": "1"}
+
+
+def test_raw_bytes_are_sent_as_typed() -> None:
+    result = run_cli("--offline", "--print", "B", "--raw", "caf\udce9", "POST", "h")
+    assert result.exit_status == 0, result.stderr
+    assert result.stdout == b"caf\xe9"
+
+
+@pytest.mark.parametrize("host", ["a..b", "a" * 64 + ".com", ".x"])
+def test_host_names_with_bad_labels(host: str) -> None:
+    one_line(run_cli(f"http://{host}/"), "invalid URL", "has an empty or too long part")
