@@ -35,6 +35,8 @@ def file_size(path: str) -> int | None:
     expanded = os.path.expanduser(path)
     try:
         info = os.stat(expanded)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a directory")
         if not stat.S_ISREG(info.st_mode):
             if not os.access(expanded, os.R_OK):
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))

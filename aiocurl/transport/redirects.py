@@ -80,7 +80,10 @@ def next_hop(
 def redirect_target(current: str, location: str) -> str:
     """The absolute URL a Location points to, checked and encoded like the user's own URL.
     User info in it is dropped: a server cannot hand out credentials to send elsewhere."""
-    joined = urljoin(current, location)
+    try:
+        joined = urljoin(current, location)
+    except ValueError:  # urllib's own check of an IPv6 bracket
+        joined = location
     if not joined.lower().startswith(("http://", "https://")):
         raise RequestError(f"redirect to unsupported URL {redact_url(location)!r} from {current}")
     try:

@@ -114,7 +114,7 @@ async def test_location_userinfo_is_never_sent(
     ("location", "reason"),
     [
         ("http://bad\\host/x", "contains '\\\\'"),
-        ("http://[::1/x", "IPv6"),
+        ("http://[::1/x", "a '[' that does not enclose an IPv6 address"),
         ("http://h:1:2/", "the port must be a number"),
         ("ftp://h/", "unsupported URL"),
     ],
@@ -127,6 +127,7 @@ async def test_an_invalid_location_is_a_one_line_error(
     result = await arun_cli("-F", f"{base}/go")
     assert result.exit_status == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("aiocurl: error: ")
+    assert "unexpected" not in result.stderr and "redirect" in result.stderr
     assert reason in result.stderr, result.stderr
 
 

@@ -103,3 +103,10 @@ def test_an_unreadable_pipe_path_is_a_usage_error(tmp_path: Path) -> None:
     assert result.stderr.startswith("aiocurl: error: cannot read ") and "No such file" in (
         result.stderr
     )
+
+
+@pytest.mark.parametrize("item", ["@{dir}", "f@{dir}"])
+def test_a_directory_is_not_a_body(tmp_path: Path, item: str) -> None:
+    result = run_cli("--offline", "-f", "PUT", "h", item.format(dir=tmp_path))
+    assert result.exit_status == 1
+    assert result.stderr == f"aiocurl: error: cannot read {str(tmp_path)!r}: it is a directory\n"
