@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import BinaryIO, TextIO
 
 
@@ -24,9 +25,21 @@ class LineWriter:
         if not incoming:
             return
         if isinstance(data, str):
-            self._out.write(data.encode("utf-8") + b"\n")
+            self._out.write(one_line(data).encode("utf-8") + b"\n")
         elif self._raw_binary:
             self._out.write(data)
         else:
             self._out.write(base64.b64encode(data) + b"\n")
         self._out.flush()
+
+
+def one_line(text: str) -> str:
+    """A text message as one line. Without CR or LF it is written as it is; JSON is
+    re-serialised compactly (key order kept); anything else gets backslashes doubled and
+    CR, LF written as \\r, \\n, so the line can be unescaped back to the message."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    try:
+        return json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to re-serialise
+        return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import aiohttp
 from yarl import URL
 
-from aiocurl.errors import AiocurlError, RequestError
+from aiocurl.errors import AiocurlError, RequestError, TimeoutFired
 from aiocurl.events import ResponseMeta, Sink
 from aiocurl.plan import RequestPlan, WebSocketPlan
 from aiocurl.status import ExitStatus
@@ -25,6 +25,7 @@ from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.send import head_of
 from aiocurl.transport.session import PeerConnector, request_tracer
 from aiocurl.transport.tls import ssl_setting
+from aiocurl.urls import mask_password
 
 CLOSE_NAMES = {
     1000: "normal closure",
@@ -42,6 +43,9 @@ CLOSE_NAMES = {
     1014: "bad gateway",
 }
 NORMAL_CLOSES = frozenset({1000, 1001})
+DEFAULT_MAX_SIZE = 4 * 1024 * 1024  # aiohttp's own default, named in messages
+# How long a close of ours waits for the server's answering close frame (aiohttp: 10 s).
+CLOSE_WAIT = 2.0
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,9 @@ class HandshakeRefused(AiocurlError):
         )
 
 
-# Items are sent in order; a list is a batch read at once. None: no more to send.
-Outbox = asyncio.Queue[Outgoing | list[Outgoing] | None]
+# Items are sent in order; a list is a batch read at once. An error ends the session: it is
+# closed with 1000, then the error is raised. None: no more to send.
+Outbox = asyncio.Queue[Outgoing | list[Outgoing] | AiocurlError | None]
 
 
 async def run_websocket(
@@ -96,14 +101,42 @@ async def run_websocket(
         middlewares=_handshake_middlewares(plan, shown, refused),
     )
     async with session:
-        ws = await _connect(session, plan, ws_plan)
+        ws = await _handshake(session, plan, ws_plan)
         messages.opened(ws.protocol)
         try:
             await _converse(ws, ws_plan, messages, outbox)
-        except asyncio.CancelledError:  # Ctrl-C: say goodbye properly, then stop
+        except (asyncio.CancelledError, Exception):  # Ctrl-C, a failure: say goodbye first
             with contextlib.suppress(Exception):
-                await asyncio.shield(asyncio.wait_for(ws.close(code=1000), 2))
+                await asyncio.shield(asyncio.wait_for(ws.close(code=1000), CLOSE_WAIT))
             raise
+
+
+async def _handshake(
+    session: aiohttp.ClientSession, plan: RequestPlan, ws_plan: WebSocketPlan
+) -> aiohttp.ClientWebSocketResponse[bool]:
+    """Connect and upgrade within the connect timeout (and --max-time, if sooner): a server
+    that accepts the connection but never answers the upgrade must not hang the run."""
+    settings = plan.transport
+    limit = settings.connect_timeout
+    if settings.total_timeout is not None:
+        limit = min(limit, settings.total_timeout)
+    try:
+        return await asyncio.wait_for(_connect(session, plan, ws_plan), limit)
+    except asyncio.TimeoutError:  # wait_for's own: _connect maps aiohttp's timeouts
+        raise _handshake_timeout(plan, limit) from None
+
+
+def _handshake_timeout(plan: RequestPlan, limit: float) -> TimeoutFired:
+    settings, where = plan.transport, mask_password(plan.request.url)
+    if settings.total_timeout is not None and settings.total_timeout < settings.connect_timeout:
+        return TimeoutFired(
+            f"WebSocket handshake with {where} took longer than {limit:g} s (--max-time)"
+        )
+    # --timeout also bounds connecting when --connect-timeout is not given (plan_transport).
+    flag = "--timeout" if settings.read_timeout == limit else "--connect-timeout"
+    return TimeoutFired(
+        f"connect timeout: no WebSocket handshake with {where} within {limit:g} s ({flag})"
+    )
 
 
 async def _connect(
@@ -118,7 +151,8 @@ async def _connect(
             headers=list(request.headers),
             protocols=ws_plan.protocols,
             heartbeat=ws_plan.ping,
-            max_msg_size=ws_plan.max_size or 4 * 1024 * 1024,
+            max_msg_size=ws_plan.max_size or DEFAULT_MAX_SIZE,
+            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=CLOSE_WAIT),
             proxy=proxy,
             proxy_headers=proxy_auth,
         )
@@ -164,28 +198,24 @@ async def _converse(
     outbox: Outbox | None,
 ) -> None:
     """Receive in this task, send in another; once the user's input has ended, a watchdog
-    closes the session when the server has been quiet for --ws-wait seconds."""
+    closes the session when the server has been quiet for --ws-wait seconds.
+
+    The task that closes the session is awaited, never cancelled: aiohttp's close() called
+    from another task first wakes this one out of receive(), and only then writes the close
+    frame, so cancelling the closer once this task wakes would lose the frame (1006)."""
     if ws_plan.first_message is not None:
         await ws.send_str(ws_plan.first_message.decode("utf-8"))
-    state = _Quiet(asyncio.get_running_loop().time())
+    state = _Session(asyncio.get_running_loop().time())
     sender = asyncio.ensure_future(_pump(ws, ws_plan, outbox, state)) if outbox else None
     try:
-        received = 0
-        while True:
-            message = await ws.receive()
-            if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
-                break
-            state.last = asyncio.get_running_loop().time()
-            messages.message(message.data, incoming=True)
-            received += 1
-            if ws_plan.count is not None and received >= ws_plan.count:
-                await ws.close(code=1000)
-                return
+        message = await _receive(ws, ws_plan, messages, state)
+        if message is None and state.closer is None:  # --ws-count reached
+            await _close(ws, state)
+        await _settle(state.closer)
         if sender is not None and sender.done() and not sender.cancelled():
             sender.result()  # a failure to send is the real story
-        if state.closed_by_us:
-            return
-        _check_end(ws, message, ws_plan)
+        if state.closer is None:
+            _check_end(ws, message, ws_plan)
     finally:
         for task in (sender, state.watchdog):
             if task is not None and not task.done():
@@ -193,50 +223,93 @@ async def _converse(
 
 
 @dataclass
-class _Quiet:
+class _Session:
     last: float  # loop time of the last message received
-    closed_by_us: bool = False
+    closer: asyncio.Task[Any] | None = None  # the task that closes the session, when we do
     watchdog: asyncio.Future[None] | None = None
+
+
+async def _receive(
+    ws: aiohttp.ClientWebSocketResponse[bool],
+    ws_plan: WebSocketPlan,
+    messages: MessageSink,
+    state: _Session,
+) -> Any:
+    """Hand each message to the sink until the session ends (the last message says how), or
+    until --ws-count messages have arrived (None)."""
+    received = 0
+    while True:
+        message = await ws.receive()
+        if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+            return message
+        state.last = asyncio.get_running_loop().time()
+        messages.message(message.data, incoming=True)
+        received += 1
+        if ws_plan.count is not None and received >= ws_plan.count:
+            return None
+
+
+async def _close(
+    ws: aiohttp.ClientWebSocketResponse[bool], state: _Session, code: int = 1000, reason: str = ""
+) -> None:
+    """Close from this task, marked as ours first: the receiving task sees it as it wakes.
+    aiohttp then waits up to CLOSE_WAIT for the server's answering close frame."""
+    state.closer = asyncio.current_task()
+    await ws.close(code=code, message=reason.encode("utf-8"))
+
+
+async def _settle(closer: asyncio.Task[Any] | None) -> None:
+    """Let another task finish closing (bounded), and raise what it raised."""
+    if closer is None or closer is asyncio.current_task():
+        return
+    await asyncio.wait({closer}, timeout=CLOSE_WAIT + 1)
+    if closer.done() and not closer.cancelled():
+        closer.result()
 
 
 async def _pump(
     ws: aiohttp.ClientWebSocketResponse[bool],
     ws_plan: WebSocketPlan,
     outbox: Outbox,
-    state: _Quiet,
+    state: _Session,
 ) -> None:
-    while (batch := await outbox.get()) is not None:
-        for item in batch if isinstance(batch, list) else (batch,):
-            # Mark the close as ours before sending it: the receiving task sees it at once.
-            state.closed_by_us = item.kind == "close"
-            if not await _send(ws, item):
-                return
+    try:
+        while (batch := await outbox.get()) is not None:
+            if isinstance(batch, AiocurlError):
+                raise batch
+            for item in batch if isinstance(batch, list) else (batch,):
+                if item.kind == "close":
+                    await _close(ws, state, item.code, item.reason)
+                    return
+                await _send(ws, item)
+    except (aiohttp.ClientConnectionError, ConnectionError):
+        return  # the connection is gone: the receiving task reports how it ended
+    except Exception:
+        # Close, so that the receiving task stops waiting; then the failure is the story.
+        if state.closer is None:
+            await _close(ws, state)
+        raise
     state.last = asyncio.get_running_loop().time()
     state.watchdog = asyncio.ensure_future(_close_when_quiet(ws, ws_plan.wait, state))
 
 
 async def _close_when_quiet(
-    ws: aiohttp.ClientWebSocketResponse[bool], wait: float, state: _Quiet
+    ws: aiohttp.ClientWebSocketResponse[bool], wait: float, state: _Session
 ) -> None:
     loop = asyncio.get_running_loop()
     while (remaining := state.last + wait - loop.time()) > 0:
         await asyncio.sleep(remaining)
-    state.closed_by_us = True
-    await ws.close(code=1000)
+    await _close(ws, state)
 
 
-async def _send(ws: aiohttp.ClientWebSocketResponse[bool], item: Outgoing) -> bool:
-    """Send one item; False when it closed the session."""
-    if item.kind == "close":
-        await ws.close(code=item.code, message=item.reason.encode("utf-8"))
-        return False
+async def _send(ws: aiohttp.ClientWebSocketResponse[bool], item: Outgoing) -> None:
+    """Send a message or a ping. Text arrives as UTF-8 already checked by its source."""
     if item.kind == "ping":
         await ws.ping(item.data)
     elif item.kind == "binary":
         await ws.send_bytes(item.data)
     else:
-        await ws.send_str(item.data.decode("utf-8", errors="replace"))
-    return True
+        await ws.send_str(item.data.decode("utf-8"))
 
 
 def _check_end(
@@ -253,9 +326,24 @@ def _check_end(
         if code in NORMAL_CLOSES:
             return
         raise RequestError(f"closed by server: {describe_close(code, message.extra or '')}")
+    if message.type is aiohttp.WSMsgType.ERROR and isinstance(message.data, aiohttp.WebSocketError):
+        raise _refused_frame(message.data.code, ws_plan)
     if error is None or isinstance(error, (ConnectionError, aiohttp.ClientConnectionError)):
         raise RequestError("the connection dropped without a close frame (1006)")
     raise RequestError(f"WebSocket error: {error}")
+
+
+def _refused_frame(code: int, ws_plan: WebSocketPlan) -> RequestError:
+    """aiohttp closed the session over what the server sent (it has sent `code` already)."""
+    sent = f"sent close {describe_close(code, '')}"
+    if code != 1009:
+        return RequestError(f"the server broke the WebSocket protocol; {sent}")
+    if ws_plan.max_size is None:
+        mib = DEFAULT_MAX_SIZE // (1024 * 1024)
+        limit = f"{DEFAULT_MAX_SIZE} bytes ({mib} MiB, the default --ws-max-size)"
+    else:
+        limit = f"--ws-max-size {ws_plan.max_size} bytes"
+    return RequestError(f"a message was larger than {limit}; {sent}")
 
 
 def _phrase(status: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import pty
@@ -35,18 +36,34 @@ class WsServer:
         self.protocols: tuple[str, ...] = ()
         self.refuse: int | None = None
         self.autoping = True
+        self.answer_close = True  # False: never answer the client's close frame
+        self.client_close: int | None = None  # the close code the session ended with
+        self.ended = asyncio.Event()
+        self.release = asyncio.Event()  # ends a handler that holds the connection open
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.headers = dict(request.headers)
         if self.refuse:
             return web.json_response({"error": "refused"}, status=self.refuse)
-        ws = web.WebSocketResponse(protocols=self.protocols, autoping=self.autoping)
+        ws = web.WebSocketResponse(
+            protocols=self.protocols, autoping=self.autoping, autoclose=self.answer_close
+        )
         await ws.prepare(request)
+        try:
+            await self.converse(ws, request)
+        finally:
+            self.client_close = ws.close_code
+            self.ended.set()
+        if not self.answer_close:
+            await self.release.wait()
+        return ws
+
+    async def converse(self, ws: web.WebSocketResponse, request: web.Request) -> None:
         for text in self.push:
             await ws.send_str(text)
         if self.close_after == 0:
             await ws.close(code=self.close_code, message=self.close_reason.encode())
-            return ws
+            return
         async for message in ws:
             if message.type is WSMsgType.PING:
                 continue  # autoping off: never answer
@@ -54,14 +71,18 @@ class WsServer:
             if self.drop_after is not None and len(self.received) >= self.drop_after:
                 assert request.transport is not None
                 request.transport.abort()
-                return ws
+                return
             if message.type is WSMsgType.TEXT:
                 await ws.send_str(message.data)
             elif message.type is WSMsgType.BINARY:
                 await ws.send_bytes(message.data)
             if self.close_after is not None and len(self.received) >= self.close_after:
                 await ws.close(code=self.close_code, message=self.close_reason.encode())
-        return ws
+
+    async def session_end(self) -> int | None:
+        """The close code the server recorded, once its side of the session has ended."""
+        await asyncio.wait_for(self.ended.wait(), 30)
+        return self.client_close
 
 
 @pytest.fixture
@@ -71,6 +92,7 @@ async def ws_server() -> AsyncIterator[tuple[str, WsServer]]:
     app.router.add_get("/ws", state.handle)
     async with TestServer(app, host="127.0.0.1") as server:
         yield f"ws://127.0.0.1:{server.port}/ws", state
+        state.release.set()
 
 
 def one_error_line(result: Result, status: int, text: str) -> None:
@@ -84,6 +106,7 @@ async def test_stdin_lines_are_echoed_as_lines(ws_server: tuple[str, WsServer]) 
     result = await arun_cli("--ws-wait", "0.3", url, stdin=b"a\nb\n")
     assert (result.exit_status, result.stdout) == (0, b"a\nb\n"), result.stderr
     assert state.received == ["a", "b"]
+    assert await state.session_end() == 1000  # closed properly once the server was quiet
 
 
 async def test_data_items_make_the_first_message(ws_server: tuple[str, WsServer]) -> None:
@@ -224,7 +247,8 @@ async def test_ctrl_c_closes_politely_and_exits_130(ws_server: tuple[str, WsServ
     assert b"Traceback" not in stderr
 
 
-async def test_interactive_session_in_a_pty(ws_server: tuple[str, WsServer]) -> None:
+@pytest.mark.parametrize("ending", [b"\x04", b"/close\r"], ids=["ctrl-d", "close-command"])
+async def test_interactive_session_in_a_pty(ws_server: tuple[str, WsServer], ending: bytes) -> None:
     url, state = ws_server
     executable = shutil.which("aiocurl")
     assert executable
@@ -237,28 +261,186 @@ async def test_interactive_session_in_a_pty(ws_server: tuple[str, WsServer]) -> 
     os.close(terminal)
     seen = b""
 
-    async def until(marker: bytes) -> None:
+    async def until(marker: bytes, start: int = 0) -> int:
+        """Read until `marker` appears at or after `start`; where it ends."""
         nonlocal seen
-        while marker not in seen:
+        while marker not in seen[start:]:
             chunk = await asyncio.wait_for(asyncio.to_thread(os.read, controller, 65536), 30)
             assert chunk, f"no {marker!r} in {seen!r}"
             seen += chunk
             if b"\x1b[6n" in chunk:  # answer the cursor-position query like a terminal
                 os.write(controller, b"\x1b[1;1R")
+        return seen.index(marker, start) + len(marker)
+
+    async def prompt_drawn(start: int) -> None:
+        """The prompt is drawn again (bracketed paste on), so the terminal is back in raw
+        mode: a Ctrl-D typed while a message is printed (in cooked mode) is the terminal's."""
+        await until(b"\x1b[?2004h", start)
 
     try:
         await until(b"/help for commands")
         os.write(controller, b'{"hello": 1}\r')
-        await until(b"\x1b[0;36m<")  # the echo, shown as an incoming message
+        echoed = await until(b"\x1b[0;36m<")  # the echo, shown as an incoming message
         await asyncio.wait_for(_wait_for(lambda: state.received == ['{"hello": 1}']), 30)
+        await prompt_drawn(echoed)
+        typed = len(seen)
         os.write(controller, b"/ping\r")
-        os.write(controller, b"\x04")  # Ctrl-D: close normally
+        await prompt_drawn(typed)
+        os.write(controller, ending)  # Ctrl-D or /close: close normally
         assert await asyncio.wait_for(process.wait(), 30) == 0
     finally:
         os.close(controller)
     assert b"\x1b[0;32m>" in seen  # the message sent, shown as outgoing
+    assert await state.session_end() == 1000
 
 
 async def _wait_for(condition: Any) -> None:
     while not condition():
         await asyncio.sleep(0.01)
+
+
+@contextlib.asynccontextmanager
+async def silent_server() -> AsyncIterator[int]:
+    """A port that accepts connections and reads the upgrade request, but never answers."""
+    release = asyncio.Event()
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        await release.wait()
+        writer.close()
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    try:
+        async with server:
+            yield int(server.sockets[0].getsockname()[1])
+            release.set()
+    finally:
+        release.set()
+
+
+@pytest.mark.parametrize("flag", ["--connect-timeout", "--timeout", "--max-time"])
+async def test_unanswered_handshake_times_out(flag: str) -> None:
+    async with silent_server() as port:
+        result = await asyncio.wait_for(
+            arun_cli(flag, "0.3", "-I", f"ws://127.0.0.1:{port}/ws"), 20
+        )
+    one_error_line(result, 2, f"WebSocket handshake with ws://127.0.0.1:{port}/ws")
+    assert result.stderr.endswith(f" 0.3 s ({flag})\n")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin"),
+    [
+        (("--ws-wait", "0.2"), b"a\nb\n"),
+        (("--ws-count", "1"), b""),
+        (("-I", "--ws-count", "1"), b""),
+    ],
+    ids=["stdin-ends", "count-with-stdin", "count-listening"],
+)
+async def test_every_close_of_ours_sends_1000(
+    ws_server: tuple[str, WsServer], argv: tuple[str, ...], stdin: bytes
+) -> None:
+    url, state = ws_server
+    state.push = ["hello"]
+    result = await arun_cli(*argv, url, stdin=stdin)
+    assert result.exit_status == 0, result.stderr
+    assert await state.session_end() == 1000
+
+
+async def test_a_server_that_never_answers_the_close_does_not_hold_the_exit(
+    ws_server: tuple[str, WsServer],
+) -> None:
+    url, state = ws_server
+    state.push, state.answer_close = ["hello"], False
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    result = await arun_cli("-I", "--ws-count", "1", url)
+    assert (result.exit_status, result.stdout) == (0, b"hello\n"), result.stderr
+    assert await state.session_end() == 1000
+    assert loop.time() - started < 8  # aiohttp alone would wait 10 s for the answer
+
+
+@pytest.mark.parametrize(
+    ("argv", "size", "text"),
+    [
+        (("--ws-max-size", "100"), 101, "a message was larger than --ws-max-size 100 bytes"),
+        ((), 4 * 1024 * 1024 + 1, "larger than 4194304 bytes (4 MiB, the default --ws-max-size)"),
+    ],
+    ids=["flag", "default"],
+)
+async def test_an_oversized_message_is_named(
+    ws_server: tuple[str, WsServer], argv: tuple[str, ...], size: int, text: str
+) -> None:
+    url, state = ws_server
+    state.push = ["x" * size]
+    result = await arun_cli("-I", *argv, url)
+    one_error_line(result, 1, text)
+    assert result.stderr.endswith("; sent close 1009 message too big\n")
+    if size < 1024:  # a server still writing a large message may not get to read the close
+        assert await state.session_end() == 1009
+
+
+async def test_scripted_output_keeps_one_line_per_message(
+    ws_server: tuple[str, WsServer],
+) -> None:
+    url, state = ws_server
+    state.push = [
+        "plain \\ text",
+        '{"b": 1,\n "a": ["é", "x\\ny"]}',
+        "two\nlines with a \\n",
+        "carriage\r",
+        "[1, 2",
+    ]
+    state.close_after = 0
+    result = await arun_cli("-I", url)
+    assert result.exit_status == 0, result.stderr
+    assert result.stdout.decode().split("\n") == [
+        "plain \\ text",  # no CR or LF: as it is
+        '{"b":1,"a":["é","x\\ny"]}',  # JSON: compact, key order kept
+        "two\\nlines with a \\\\n",
+        "carriage\\r",
+        "[1, 2",
+        "",
+    ]
+
+
+async def test_stdin_that_is_not_utf8_is_an_error_naming_the_line(
+    ws_server: tuple[str, WsServer],
+) -> None:
+    url, state = ws_server
+    result = await arun_cli(url, stdin=b"a\nb\n\xff\xfe\nd\n")
+    assert result.exit_status == 1
+    assert result.stderr == (
+        "aiocurl: error: stdin line 3 is not UTF-8 text (send bytes with --ws-binary)\n"
+    )
+    assert await state.session_end() == 1000
+    assert state.received == ["a", "b"]
+
+
+async def test_ctrl_c_with_an_open_stdin_pipe(ws_server: tuple[str, WsServer]) -> None:
+    url, state = ws_server
+    state.push = ["ready"]
+    executable = shutil.which("aiocurl")
+    assert executable
+    read_end, write_end = os.pipe()  # stays open and silent: the stdin thread blocks in read
+    try:
+        process = await asyncio.create_subprocess_exec(
+            executable,
+            url,
+            stdin=read_end,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+    finally:
+        os.close(read_end)
+    try:
+        assert process.stdout is not None
+        assert await asyncio.wait_for(process.stdout.readline(), 30) == b"ready\n"
+        process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        os.close(write_end)
+    assert process.returncode == 130, stderr
+    assert [line for line in stderr.decode().splitlines() if line] == ["aiocurl: interrupted"]
+    assert await state.session_end() == 1000
