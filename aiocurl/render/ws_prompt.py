@@ -74,9 +74,10 @@ def parse_line(line: str) -> Outgoing | str:
         return Outgoing("ping", rest.encode())
     if command == "/close":
         code_text, _, reason = rest.strip().partition(" ")
-        if code_text and not code_text.isdigit():
-            return f"/close: the code must be a number, got {code_text!r}"
-        return Outgoing("close", code=int(code_text or 1000), reason=reason)
+        code = int(code_text) if code_text.isdigit() else 1000
+        if code_text and not (code_text.isdigit() and is_sendable_close(code)):
+            return f"/close: the code must be 1000-1003, 1007-1014 or 3000-4999, got {code_text!r}"
+        return Outgoing("close", code=code, reason=reason)
     if command == "/binary":
         try:
             return Outgoing("binary", base64.b64decode(rest.strip(), validate=True))
@@ -85,6 +86,12 @@ def parse_line(line: str) -> Outgoing | str:
     if command == "/help":
         return HELP
     return f"unknown command {command} (/help lists them; //text sends a '/' message)"
+
+
+def is_sendable_close(code: int) -> bool:
+    """The close codes an endpoint may send (RFC 6455 section 7.4; 1004-1006 and 1015 are
+    reserved, 1012-1014 registered later)."""
+    return code in (1000, 1001, 1002, 1003) or 1007 <= code <= 1014 or 3000 <= code <= 4999
 
 
 async def run_interactive(

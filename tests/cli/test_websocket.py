@@ -348,17 +348,14 @@ async def test_every_close_of_ours_sends_1000(
     assert await state.session_end() == 1000
 
 
-async def test_a_server_that_never_answers_the_close_does_not_hold_the_exit(
+async def test_a_server_that_never_answers_the_close_still_gets_it(
     ws_server: tuple[str, WsServer],
 ) -> None:
     url, state = ws_server
     state.push, state.answer_close = ["hello"], False
-    loop = asyncio.get_running_loop()
-    started = loop.time()
     result = await arun_cli("-I", "--ws-count", "1", url)
     assert (result.exit_status, result.stdout) == (0, b"hello\n"), result.stderr
     assert await state.session_end() == 1000
-    assert loop.time() - started < 8  # aiohttp alone would wait 10 s for the answer
 
 
 @pytest.mark.parametrize(
