@@ -15,7 +15,7 @@ from aiocurl.errors import AiocurlError, RequestError, TooManyRedirects
 from aiocurl.events import ResponseHead, ResponseMeta, Sink
 from aiocurl.plan import RequestPlan
 from aiocurl.plan_transport import TransportPlan
-from aiocurl.transport.errors import map_error
+from aiocurl.transport.errors import BodyProgress, map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.redirects import REDIRECT_STATUSES, Hop, first_hop, next_hop
 from aiocurl.transport.session import PeerConnector, open_session
@@ -76,6 +76,7 @@ async def _send_hop(
     started = time.perf_counter()
     kept = bytearray()  # the body of a response that will be retried, in case it is not
     size: int | None = None  # body bytes delivered once the body began, for messages
+    started_body: aiohttp.ClientResponse | None = None
     url = URL(hop.url, encoded=True)
     proxy, proxy_auth = proxy_for(url, settings)
     # A plain-http request goes to the proxy as is, so the credential rides in its
@@ -97,13 +98,12 @@ async def _send_hop(
             middlewares=_digest(hop),
             trace_request_ctx=SimpleNamespace(body=hop.body),
             read_bufsize=READ_CHUNK,
-            **({"max_headers": settings.max_headers} if settings.max_headers else {}),
         ) as response:
             head = _head(response, follow=settings.follow, retry_on=retry_on)
             connector = session.connector
             remote = connector.last_peer if isinstance(connector, PeerConnector) else None
             sink.response_head(head)
-            size = 0
+            size, started_body = 0, response
             async for chunk in response.content.iter_chunked(READ_CHUNK):
                 size = (size or 0) + len(chunk)
                 if settings.max_filesize is not None and size > settings.max_filesize:
@@ -117,7 +117,8 @@ async def _send_hop(
     except AiocurlError:
         raise
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-        raise map_error(exc, hop.url, settings, received=size) from exc
+        progress = body_progress(started_body, size or 0, settings)
+        raise map_error(exc, hop.url, settings, body=progress) from exc
     meta = ResponseMeta(time.perf_counter() - started, remote, size or 0)
     sink.response_end(meta)
     if head.status in retry_on:
@@ -125,6 +126,18 @@ async def _send_hop(
 
         raise RetryableStatus(head, bytes(kept), meta)
     return head
+
+
+def body_progress(
+    response: aiohttp.ClientResponse | None, received: int, settings: TransportPlan
+) -> BodyProgress | None:
+    """How far a response body had come, for the message when it fails; None before it."""
+    if response is None:
+        return None
+    # Bytes as sent, before decoding (aiohttp >= 3.13 counts them; else they are the same).
+    on_wire = getattr(response.content, "total_raw_bytes", received)
+    coding = response.headers.get("Content-Encoding") if settings.decompress else None
+    return BodyProgress(received, on_wire, response.content_length, coding)
 
 
 # Bodies up to this size go to aiohttp as bytes; larger ones stream, with progress.
