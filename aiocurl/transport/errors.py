@@ -302,12 +302,13 @@ def _head_problem(error: parser.HttpProcessingError, plan: TransportPlan) -> str
     return f"{words} (at {show_bytes(line)})" if line else words
 
 
-# llhttp's description quotes the offending line as a bytes literal on a line of its own.
-_QUOTED = re.compile(r"\n\s*(b'(?:[^'\\\n]|\\.)*'|b\"(?:[^\"\\\n]|\\.)*\")\s*(?:\n|$)")
+# llhttp's description quotes the bytes around the failure as a bytes literal on a line of
+# its own, with a caret under the failing byte on the next line.
+_QUOTED = re.compile(r"\n([ \t]*)(b'(?:[^'\\\n]|\\.)*'|b\"(?:[^\"\\\n]|\\.)*\")[ \t]*(?:\n( *)\^)?")
 
 
 def offending_bytes(error: parser.HttpProcessingError) -> bytes | None:
-    """The bytes the parser stopped at, when it kept them."""
+    """The line the parser stopped at, when it kept it."""
     kept: object = None
     if isinstance(error, parser.BadStatusLine):
         kept = error.line
@@ -317,14 +318,32 @@ def offending_bytes(error: parser.HttpProcessingError) -> bytes | None:
         return bytes(kept)
     if isinstance(kept, str) and kept and not kept.startswith(("b'", 'b"')):
         return kept.encode("utf-8", "surrogateescape")
-    quoted = _QUOTED.search(error.message or "")
+    return _quoted_line(error.message or "")
+
+
+def _quoted_line(description: str) -> bytes | None:
+    quoted = _QUOTED.search(description)
     if quoted is None:
         return None
+    indent, literal, caret = quoted.groups()
     try:
-        literal = ast.literal_eval(quoted.group(1))
+        data = ast.literal_eval(literal)
     except (ValueError, SyntaxError):
         return None
-    return literal if isinstance(literal, bytes) else None
+    if not isinstance(data, bytes):
+        return None
+    if caret is None:
+        return data if b"\n" not in data.strip() else None
+    # The caret stands where repr(the bytes before the failure) has its closing quote; llhttp
+    # cuts the quote at CRLF only, so with bare LFs it can span lines.
+    width = len(caret) - len(indent) + 1
+    low, high = 0, len(data)  # the shortest prefix whose repr is that wide
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (middle + 1, high) if len(repr(data[:middle])) < width else (low, middle)
+    start = data.rfind(b"\n", 0, low) + 1
+    end = data.find(b"\n", low)
+    return data[start : end if end >= 0 else len(data)].rstrip(b"\r")
 
 
 def show_bytes(data: bytes, limit: int = 40) -> str:
