@@ -67,24 +67,19 @@ def _describe(
     if failure is not None:
         in_body = body is not None or isinstance(exc, aiohttp.ClientPayloadError)
         return RequestError(f"{where}: {_parser_problem(failure, plan, body, in_body=in_body)}")
-    got = f" after {body.received} body bytes" if body is not None else ""
+    got = _progress(body)
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         if body is not None:
             return RequestError(f"{where}: the server closed the connection{got}")
         if not isinstance(exc.message, str):  # aiohttp hands over the head parsed so far
             return RequestError(f"{where}: the server closed the connection within the head")
         return RequestError(f"{where}: the server closed the connection without a response")
-    if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
-        error = exc.os_error if isinstance(exc, aiohttp.ClientSSLError) else exc
-        return RequestError(f"{where}: TLS failed{got}: {ssl_reason(error)}")
     if isinstance(exc, aiohttp.InvalidURL):
         return RequestError(f"invalid URL {mask_password(str(exc.url))!r}")
     if isinstance(exc, aiohttp.ClientPayloadError):
         return RequestError(f"{where}: the response body broke off{got}{_cause_reason(exc)}")
-    if isinstance(exc, OSError) and exc.filename:  # a body file, read as it is sent
-        return RequestError(f"{where}: cannot send the body: {os_reason(exc)}")
     if isinstance(exc, OSError):
-        return RequestError(f"{where}: {_connection_verb(body)}: {os_reason(exc)}")
+        return RequestError(f"{where}: {_os_failure(_original(exc), body)}")
     if isinstance(exc, aiohttp.ClientResponseError):
         return RequestError(f"{where}: invalid HTTP response{got}")
     if isinstance(exc, aiohttp.ClientError):  # ClientConnectionError("Connection closed") etc.
@@ -92,15 +87,33 @@ def _describe(
     raise exc
 
 
+def _original(exc: OSError) -> OSError:
+    """The OSError aiohttp copied into a ClientOSError (which keeps its args, not its type)."""
+    cause = exc.__cause__
+    return cause if isinstance(exc, aiohttp.ClientOSError) and isinstance(cause, OSError) else exc
+
+
+def _os_failure(error: OSError, body: BodyProgress | None) -> str:
+    if isinstance(error, ssl.SSLError):
+        return f"TLS failed{_progress(body)}: {ssl_reason(error)}"
+    if error.filename:  # a body file, read as it is sent
+        return f"cannot send the body: {os_reason(error)}"
+    return f"{_connection_verb(body)}: {os_reason(error)}"
+
+
+def _progress(body: BodyProgress | None) -> str:
+    return f" after {body.received} body bytes" if body is not None else ""
+
+
 def _connection_verb(body: BodyProgress | None) -> str:
-    if body is None:
-        return "the connection failed"
-    return f"the connection failed after {body.received} body bytes"
+    return f"the connection failed{_progress(body)}"
 
 
 def _cause_reason(exc: BaseException) -> str:
     """What an OSError behind `exc` says, as ': reason', when there is one."""
     cause = exc.__cause__
+    if isinstance(cause, ssl.SSLError):
+        return f": {ssl_reason(cause)}"
     return f": {os_reason(cause)}" if isinstance(cause, OSError) else ""
 
 
@@ -201,7 +214,6 @@ def _parser_problem(
     *,
     in_body: bool,
 ) -> str:
-    got = f" after {body.received} body bytes" if body is not None else ""
     if isinstance(error, parser.ContentLengthError):
         return _short_body(body)
     if isinstance(error, parser.TransferEncodingError) and in_body:
@@ -223,8 +235,7 @@ def _parser_problem(
         )
     if isinstance(error, parser.BadStatusLine):
         return _status_line_problem(offending_bytes(error))
-    words = _head_problem(error, plan)
-    return f"invalid HTTP response: {words}{got}"
+    return f"invalid HTTP response: {_head_problem(error, plan)}{_progress(body)}"
 
 
 def _short_body(body: BodyProgress | None) -> str:
