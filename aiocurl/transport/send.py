@@ -104,6 +104,7 @@ async def _send_hop(
             remote = connector.last_peer if isinstance(connector, PeerConnector) else None
             sink.response_head(head)
             size, started_body = 0, response
+            end_stranded_reads(response)
             async for chunk in response.content.iter_chunked(READ_CHUNK):
                 size = (size or 0) + len(chunk)
                 if settings.max_filesize is not None and size > settings.max_filesize:
@@ -126,6 +127,40 @@ async def _send_hop(
 
         raise RetryableStatus(head, bytes(kept), meta)
     return head
+
+
+def end_stranded_reads(response: aiohttp.ClientResponse) -> None:
+    """Make a body read fail, not wait forever, when the connection is lost under it.
+
+    aiohttp (3.14, C parser) hands a parser failure that comes after the head to the
+    connection, not to the body: a read waiting for the body then waits forever, and a later
+    one raises RuntimeError. Losing the connection otherwise tells the body (its end, or its
+    error) in the step that resolves `closed`, before callbacks run: a body still untold
+    then is that case, and gets the parser's error."""
+    protocol = response.connection.protocol if response.connection else None
+    if protocol is None or not hasattr(protocol, "closed"):
+        return  # the body is complete, or an aiohttp that cannot say when it closes
+    closed = protocol.closed
+    if closed is None:  # already lost
+        _fail_untold_body(response, protocol)
+        return
+
+    def lost(future: asyncio.Future[None]) -> None:
+        if not future.cancelled():
+            future.exception()  # seen, so asyncio does not log it as never retrieved
+        _fail_untold_body(response, protocol)
+
+    closed.add_done_callback(lost)
+
+
+def _fail_untold_body(response: aiohttp.ClientResponse, protocol: object) -> None:
+    content = response.content
+    if content.is_eof() or content.exception() is not None:
+        return
+    failure = getattr(protocol, "exception", lambda: None)()
+    error = aiohttp.ClientPayloadError("the connection closed while the body was read")
+    error.__cause__ = failure if isinstance(failure, BaseException) else None
+    content.set_exception(error)
 
 
 def body_progress(

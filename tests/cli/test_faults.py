@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -277,3 +278,47 @@ async def test_passwords_never_appear_in_messages(echo_url: str) -> None:
     result = await arun_cli("-v", f"http://ada:hunter2@127.0.0.1:{port}/x")
     assert result.exit_status == 1
     assert "hunter2" not in result.stderr and "hunter2" not in result.text
+
+
+async def test_a_body_that_turns_malformed_midway_ends_the_command() -> None:
+    """The head and a first chunk arrive, then a chunk size that is not hex: aiohttp's parser
+    fails after it handed over the head, and the command must end rather than wait forever."""
+    printed = asyncio.Event()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n6\r\nhello\n\r\n")
+        await writer.drain()
+        await printed.wait()
+        writer.write(b"ZZ\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+    executable = shutil.which("aiocurl")
+    assert executable is not None
+    async with server:
+        process = await asyncio.create_subprocess_exec(
+            executable,
+            "--stream",
+            url,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        first = await asyncio.wait_for(process.stdout.readline(), 10)
+        printed.set()
+        try:
+            status = await asyncio.wait_for(process.wait(), 10)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        stderr = (await process.stderr.read()).decode()
+    assert (first, status) == (b"hello\n", 1)
+    assert stderr == (
+        f"aiocurl: error: {url}: invalid HTTP response: malformed chunked encoding "
+        "(at 'ZZ') after 6 body bytes\n"
+    )
