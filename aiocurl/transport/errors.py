@@ -132,8 +132,7 @@ def _timeout(exc: BaseException, where: str, plan: TransportPlan) -> TimeoutFire
 
 def _not_connected(exc: aiohttp.ClientConnectorError, where: str) -> RequestError:
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        error = exc.certificate_error
-        reason = getattr(error, "verify_message", None) or ssl_reason(error)
+        reason = ssl_reason(exc.certificate_error)
         return RequestError(f"TLS certificate verification failed for {where}: {reason}")
     if isinstance(exc, aiohttp.ClientConnectorSSLError):
         return RequestError(f"TLS handshake with {where} failed: {ssl_reason(exc.os_error)}")
@@ -178,17 +177,19 @@ _SSL_REASONS = {
 
 
 def ssl_reason(error: BaseException) -> str:
-    """A TLS failure in words: OpenSSL's reason code, explained or spelled out."""
-    if isinstance(error, ssl.CertificateError) and not isinstance(error, ssl.SSLError):
-        return str(error)  # hostname mismatch: Python's own sentence names both names
+    """A TLS failure in words: OpenSSL's reason code, explained or spelled out. An SSLError's
+    errno is OpenSSL's, not the system's, so it never goes through os_reason."""
+    verify_message = getattr(error, "verify_message", None)
+    if isinstance(verify_message, str) and verify_message:
+        return verify_message  # certificate checks: "certificate has expired" and the like
     code = getattr(error, "reason", None)
     if isinstance(code, str) and code:
         return _SSL_REASONS.get(code, code.replace("_", " ").lower())
     if isinstance(error, ssl.SSLEOFError | ssl.SSLZeroReturnError):
-        return "the server closed the connection during the handshake"
-    if isinstance(error, OSError) and (error.errno is None or error.strerror):
-        return os_reason(error) if error.strerror else "the handshake failed"
-    return "the handshake failed"
+        return "the server closed the connection without closing TLS"
+    if isinstance(error, OSError) and not isinstance(error, ssl.SSLError):
+        return os_reason(error)
+    return "the TLS exchange failed"
 
 
 def parser_failure(exc: BaseException) -> parser.HttpProcessingError | None:
