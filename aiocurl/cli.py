@@ -163,7 +163,13 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
     "--max-headers",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Fail when a response has more than N headers.",
+    help="Fail when a response has more than N headers (default 10000).",
+)
+@click.option(
+    "--max-header-size",
+    type=click.IntRange(min=1),
+    metavar="BYTES",
+    help="Fail when a response header line is longer (default 131072).",
 )
 @click.option("--no-decompress", is_flag=True, help="Keep the body as the server encoded it.")
 @click.option("--offline", is_flag=True, help="Print the request without sending it.")
@@ -284,6 +290,7 @@ def options_from_flags(flags: dict[str, Any]) -> Options:
         secret_headers=tuple(flags.pop("secret_headers")),
         max_filesize=flags.pop("max_filesize"),
         max_headers=flags.pop("max_headers"),
+        max_header_size=flags.pop("max_header_size"),
         retries=flags.pop("retry"),
         retry_on=flags.pop("retry_on"),
         retry_delay=flags.pop("retry_delay"),

@@ -45,7 +45,8 @@ class TransportOptions:
     location_trusted: bool = False
     secret_headers: tuple[str, ...] = ()
     max_filesize: int | None = None
-    max_headers: int | None = None
+    max_headers: int | None = None  # None: the default in plan_transport
+    max_header_size: int | None = None
     retries: int = 0
     retry_on: str | None = None
     retry_delay: float = 1.0

@@ -15,6 +15,10 @@ from aiocurl.options import TransportOptions
 DEFAULT_CONNECT_TIMEOUT = 30.0
 SSL_VERSIONS = ("tls1.2", "tls1.3")
 DEFAULT_RETRY_ON = frozenset({408, 429, 500, 502, 503, 504})
+# Response-head limits. aiohttp's own (128 headers, 8190-byte lines) refuse real responses
+# that curl (100 KiB per header line) and HTTPie (no header count limit) accept.
+DEFAULT_MAX_HEADERS = 10_000
+DEFAULT_MAX_HEADER_SIZE = 128 * 1024
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,8 @@ class TransportPlan:
     location_trusted: bool = False
     secret_headers: frozenset[str] = frozenset()  # lower-cased, from --secret-header
     max_filesize: int | None = None
-    max_headers: int | None = None
+    max_headers: int = DEFAULT_MAX_HEADERS
+    max_header_size: int = DEFAULT_MAX_HEADER_SIZE  # bytes in one line of the response head
     retries: int = 0
     retry_on: frozenset[int] = DEFAULT_RETRY_ON
     retry_delay: float = 1.0
@@ -87,7 +92,8 @@ def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan
         location_trusted=options.location_trusted,
         secret_headers=frozenset(name.lower() for name in options.secret_headers),
         max_filesize=options.max_filesize,
-        max_headers=options.max_headers,
+        max_headers=options.max_headers or DEFAULT_MAX_HEADERS,
+        max_header_size=options.max_header_size or DEFAULT_MAX_HEADER_SIZE,
         retries=options.retries,
         retry_on=parse_statuses(options.retry_on),
         retry_delay=options.retry_delay,

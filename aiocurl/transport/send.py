@@ -25,7 +25,7 @@ from aiocurl.errors import AiocurlError, RequestError, TooManyRedirects
 from aiocurl.events import ResponseHead, ResponseMeta, Sink
 from aiocurl.plan import RequestPlan
 from aiocurl.plan_transport import TransportPlan
-from aiocurl.transport.errors import map_error
+from aiocurl.transport.errors import BodyProgress, map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.redirects import REDIRECT_STATUSES, Hop, first_hop, next_hop
 from aiocurl.transport.session import PeerConnector, open_session
@@ -86,6 +86,7 @@ async def _send_hop(
     started = time.perf_counter()
     kept = bytearray()  # the body of a response that will be retried, in case it is not
     size: int | None = None  # body bytes delivered once the body began, for messages
+    started_body: aiohttp.ClientResponse | None = None
     url = URL(hop.url, encoded=True)
     proxy, proxy_auth = proxy_for(url, settings)
     # A plain-http request goes to the proxy as is, so the credential rides in its
@@ -107,13 +108,13 @@ async def _send_hop(
             middlewares=_digest(hop),
             trace_request_ctx=SimpleNamespace(body=hop.body),
             read_bufsize=READ_CHUNK,
-            **({"max_headers": settings.max_headers} if settings.max_headers else {}),
         ) as response:
             head = _head(response, follow=settings.follow, retry_on=retry_on)
             connector = session.connector
             remote = connector.last_peer if isinstance(connector, PeerConnector) else None
             sink.response_head(head)
-            size = 0
+            size, started_body = 0, response
+            end_stranded_reads(response)
             async for chunk in response.content.iter_chunked(READ_CHUNK):
                 size = (size or 0) + len(chunk)
                 if settings.max_filesize is not None and size > settings.max_filesize:
@@ -127,7 +128,8 @@ async def _send_hop(
     except AiocurlError:
         raise
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-        raise map_error(exc, hop.url, settings, received=size) from exc
+        progress = body_progress(started_body, size or 0, settings)
+        raise map_error(exc, hop.url, settings, body=progress) from exc
     meta = ResponseMeta(time.perf_counter() - started, remote, size or 0)
     sink.response_end(meta)
     if head.status in retry_on:
@@ -135,6 +137,52 @@ async def _send_hop(
 
         raise RetryableStatus(head, bytes(kept), meta)
     return head
+
+
+def end_stranded_reads(response: aiohttp.ClientResponse) -> None:
+    """Make a body read fail, not wait forever, when the connection is lost under it.
+
+    aiohttp (3.14, C parser) hands a parser failure that comes after the head to the
+    connection, not to the body: a read waiting for the body then waits forever, and a later
+    one raises RuntimeError. Losing the connection otherwise tells the body (its end, or its
+    error) in the step that resolves `closed`, before callbacks run: a body still untold
+    then is that case, and gets the parser's error."""
+    protocol = response.connection.protocol if response.connection else None
+    if protocol is None or not hasattr(protocol, "closed"):
+        return  # the body is complete, or an aiohttp that cannot say when it closes
+    closed = protocol.closed
+    if closed is None:  # already lost
+        _fail_untold_body(response, protocol)
+        return
+
+    def lost(future: asyncio.Future[None]) -> None:
+        if not future.cancelled():
+            future.exception()  # seen, so asyncio does not log it as never retrieved
+        _fail_untold_body(response, protocol)
+
+    closed.add_done_callback(lost)
+
+
+def _fail_untold_body(response: aiohttp.ClientResponse, protocol: object) -> None:
+    content = response.content
+    if content.is_eof() or content.exception() is not None:
+        return
+    failure = getattr(protocol, "exception", lambda: None)()
+    error = aiohttp.ClientPayloadError("the connection closed while the body was read")
+    error.__cause__ = failure if isinstance(failure, BaseException) else None
+    content.set_exception(error)
+
+
+def body_progress(
+    response: aiohttp.ClientResponse | None, received: int, settings: TransportPlan
+) -> BodyProgress | None:
+    """How far a response body had come, for the message when it fails; None before it."""
+    if response is None:
+        return None
+    # Bytes as sent, before decoding (aiohttp >= 3.13 counts them; else they are the same).
+    on_wire = getattr(response.content, "total_raw_bytes", received)
+    coding = response.headers.get("Content-Encoding") if settings.decompress else None
+    return BodyProgress(received, on_wire, response.content_length, coding)
 
 
 # Bodies up to this size go to aiohttp as bytes; larger ones stream, with progress.

@@ -1,4 +1,5 @@
-"""The one ClientSession of a run, built from the plan: connector, timeouts, TLS, tracing."""
+"""The one ClientSession of a run, built from the plan: connector, timeouts, TLS, tracing,
+limits on the response head."""
 
 from __future__ import annotations
 
@@ -33,6 +34,28 @@ def format_peer(peer: tuple[Any, ...]) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def new_session(plan: TransportPlan, **settings: Any) -> aiohttp.ClientSession:
+    """A ClientSession with what every session of aiocurl needs (HTTP and WebSocket alike):
+    the plan's limits on the response head, and each request sent once per attempt."""
+    session = aiohttp.ClientSession(
+        max_line_size=plan.max_header_size,  # the status line
+        max_field_size=plan.max_header_size,  # each header line
+        max_headers=plan.max_headers,
+        **settings,
+    )
+    send_each_attempt_once(session)
+    return session
+
+
+def send_each_attempt_once(session: aiohttp.ClientSession) -> None:
+    """Stop aiohttp from silently sending a GET, PUT or DELETE a second time when the
+    connection drops before an answer (ClientSession._request, "retry_persistent_connection"):
+    with --retry every attempt is announced, and without it there is one. aiohttp has no
+    public switch (aio-libs/aiohttp#10790); this is the attribute its own TestClient clears,
+    and tests/cli/test_retry.py counts the requests a server sees, should it ever change."""
+    session._retry_connection = False
+
+
 def open_session(plan: TransportPlan, sink: Sink) -> aiohttp.ClientSession:
     timeout = aiohttp.ClientTimeout(
         total=plan.total_timeout,  # aiohttp's default of 300 s would cut long downloads
@@ -40,7 +63,8 @@ def open_session(plan: TransportPlan, sink: Sink) -> aiohttp.ClientSession:
         sock_connect=plan.connect_timeout,
         sock_read=plan.read_timeout,
     )
-    return aiohttp.ClientSession(
+    return new_session(
+        plan,
         connector=PeerConnector(ssl=ssl_setting(plan)),
         timeout=timeout,
         auto_decompress=plan.decompress,

@@ -121,13 +121,13 @@ async def test_truncated_body_is_an_error() -> None:
     assert result.exit_status == 1
     stderr = result.stderr
     assert stderr.startswith("aiocurl: error: ")
-    assert "the response body broke off after 9 body bytes" in stderr
+    assert "the response body broke off after 9 of 100 bytes (Content-Length)" in stderr
     assert result.stdout == b"only this"  # what arrived stays; the code says it failed
 
 
 async def test_invalid_status_line() -> None:
     result = await raw_reply(b"NOT HTTP AT ALL\r\n\r\n")
-    assert_one_line_error(result, 1, "invalid HTTP response")
+    assert_one_line_error(result, 1, "did not answer with HTTP (status line 'NOT HTTP AT ALL')")
 
 
 def test_failed_request_leaves_an_existing_output_file_alone(tmp_path: Path) -> None:

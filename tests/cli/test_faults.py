@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -113,7 +114,12 @@ async def test_max_headers() -> None:
 
     async for url in serve(handler):
         result = await arun_cli("--max-headers", "10", url)
-        one_error_line(result, 1, "invalid HTTP response")
+        one_error_line(
+            result,
+            1,
+            f"{url}: invalid HTTP response: more than 10 headers in the response "
+            "(raise the limit with --max-headers)",
+        )
         assert (await arun_cli(url)).exit_status == 0
 
 
@@ -129,30 +135,118 @@ async def raw_server(reply: bytes, *, stall: asyncio.Event | None = None) -> Any
     return await asyncio.start_server(answer, "127.0.0.1", 0)
 
 
+async def raw_exchange(reply: bytes, *argv: str) -> tuple[Result, str]:
+    """The command's result against a server that answers `reply`, and the URL it used."""
+    server = await raw_server(reply)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+    async with server:
+        return await arun_cli(*argv, url), url
+
+
+OK_HEAD = b"HTTP/1.1 200 OK\r\n"
+MANY_HEADERS = b"".join(b"X-H%d: %d\r\n" % (i, i) for i in range(200))
+
+
+@pytest.mark.parametrize(
+    ("head", "shown"),
+    [
+        (MANY_HEADERS, b"X-H199: 199"),
+        (b"X-Long: " + b"a" * 70_000 + b"\r\n", b"X-Long: " + b"a" * 70_000),
+    ],
+    ids=["200 headers", "a 70 KB header line"],
+)
+async def test_large_heads_are_accepted_by_default(head: bytes, shown: bytes) -> None:
+    result, _ = await raw_exchange(OK_HEAD + head + b"Content-Length: 2\r\n\r\nok", "-h")
+    assert (result.exit_status, result.stderr) == (0, "")
+    assert shown in result.stdout
+
+
+async def test_header_line_limit_names_its_flag() -> None:
+    reply = OK_HEAD + b"X-Long: " + b"a" * 140_000 + b"\r\nContent-Length: 2\r\n\r\nok"
+    result, url = await raw_exchange(reply)
+    one_error_line(
+        result,
+        1,
+        f"{url}: a response header line is longer than 131072 bytes "
+        "(raise the limit with --max-header-size)",
+    )
+    raised, _ = await raw_exchange(reply, "--max-header-size", "200000")
+    assert (raised.exit_status, raised.stdout) == (0, b"ok")
+    lowered, _ = await raw_exchange(
+        OK_HEAD + b"X-A: " + b"b" * 2000 + b"\r\n\r\n", "--max-header-size", "1000"
+    )
+    one_error_line(lowered, 1, "longer than 1000 bytes (raise the limit with --max-header-size)")
+
+
+async def test_header_count_limit_names_its_flag() -> None:
+    many = b"".join(b"X-H%d: %d\r\n" % (i, i) for i in range(10_001))
+    result, url = await raw_exchange(OK_HEAD + many + b"Content-Length: 0\r\n\r\n")
+    one_error_line(
+        result,
+        1,
+        f"{url}: invalid HTTP response: more than 10000 headers in the response "
+        "(raise the limit with --max-headers)",
+    )
+
+
 @pytest.mark.parametrize(
     ("reply", "text"),
     [
         (
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n",
-            "Invalid character in chunk size",
+            OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n",
+            "invalid HTTP response: malformed chunked encoding",
         ),
         (
-            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\nnotgzip!!!",
-            "broke off",
+            OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n10\r\nhello",
+            "the response body broke off after 5 bytes (malformed or unfinished chunked encoding)",
         ),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", "broke off after 5 body bytes"),
-        (b"HTTP/1.1 200 OK\r\nBad Header Line\r\n\r\n", "invalid HTTP response"),
-        (b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 20000 + b"\r\n\r\n", "invalid HTTP response"),
+        (
+            OK_HEAD + b"Content-Encoding: gzip\r\nContent-Length: 10\r\n\r\nnotgzip!!!",
+            "the gzip-encoded body could not be decoded "
+            "(keep the bytes as sent with --no-decompress)",
+        ),
+        (
+            OK_HEAD + b"Content-Length: 100\r\n\r\nshort",
+            "the response body broke off after 5 of 100 bytes (Content-Length)",
+        ),
+        (
+            OK_HEAD + b"Bad Header Line\r\n\r\n",
+            "invalid HTTP response: malformed header line",
+        ),
+        (
+            OK_HEAD + b"Content-Length: abc\r\n\r\n",
+            "invalid HTTP response: invalid Content-Length",
+        ),
+        (
+            b"SSH-2.0-OpenSSH_9.6\r\n",
+            "the server did not answer with HTTP (status line 'SSH-2.0-OpenSSH_9.6')",
+        ),
+        (
+            b"HTTP/1.1 2000 OK\r\n\r\n",
+            "invalid HTTP response: malformed status line 'HTTP/1.1 2000 OK'",
+        ),
+        (
+            OK_HEAD + b"X-Long: " + b"a" * 140_000 + b"\r\n\r\n",
+            "a response header line is longer than 131072 bytes",
+        ),
+    ],
+    ids=[
+        "bad chunk size",
+        "unfinished chunks",
+        "not gzip",
+        "short body",
+        "header without colon",
+        "bad length",
+        "not HTTP",
+        "bad status",
+        "long line",
     ],
 )
 async def test_broken_responses(reply: bytes, text: str) -> None:
-    server = await raw_server(reply)
-    port = server.sockets[0].getsockname()[1]
-    async with server:
-        result = await arun_cli(f"127.0.0.1:{port}/x")
+    result, url = await raw_exchange(reply)
     assert result.exit_status == 1, result.stderr
-    assert result.stderr.startswith("aiocurl: error: ") and text in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"aiocurl: error: {url}: {text}"), result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 async def test_stall_before_headers_and_mid_body_time_out() -> None:
@@ -184,3 +278,47 @@ async def test_passwords_never_appear_in_messages(echo_url: str) -> None:
     result = await arun_cli("-v", f"http://ada:hunter2@127.0.0.1:{port}/x")
     assert result.exit_status == 1
     assert "hunter2" not in result.stderr and "hunter2" not in result.text
+
+
+async def test_a_body_that_turns_malformed_midway_ends_the_command() -> None:
+    """The head and a first chunk arrive, then a chunk size that is not hex: aiohttp's parser
+    fails after it handed over the head, and the command must end rather than wait forever."""
+    printed = asyncio.Event()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n6\r\nhello\n\r\n")
+        await writer.drain()
+        await printed.wait()
+        writer.write(b"ZZ\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+    executable = shutil.which("aiocurl")
+    assert executable is not None
+    async with server:
+        process = await asyncio.create_subprocess_exec(
+            executable,
+            "--stream",
+            url,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        first = await asyncio.wait_for(process.stdout.readline(), 10)
+        printed.set()
+        try:
+            status = await asyncio.wait_for(process.wait(), 10)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        stderr = (await process.stderr.read()).decode()
+    assert (first, status) == (b"hello\n", 1)
+    assert stderr == (
+        f"aiocurl: error: {url}: invalid HTTP response: malformed chunked encoding "
+        "(at 'ZZ') after 6 body bytes\n"
+    )

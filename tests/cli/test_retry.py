@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -148,3 +150,45 @@ def test_retry_after_http_date() -> None:
 
     seconds = retry_after(formatdate(time.time() + 60, usegmt=True))
     assert seconds is not None and 55 <= seconds <= 61
+
+
+class Hangup:
+    """A raw server that reads each request head and closes without answering; it counts
+    the heads it read."""
+
+    def __init__(self) -> None:
+        self.heads: list[bytes] = []
+
+    async def answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            self.heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.close()
+
+
+@pytest.fixture
+async def hangup() -> AsyncIterator[tuple[str, Hangup]]:
+    state = Hangup()
+    server = await asyncio.start_server(state.answer, "127.0.0.1", 0)
+    async with server:
+        yield f"127.0.0.1:{server.sockets[0].getsockname()[1]}/", state
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+async def test_a_dropped_connection_is_not_tried_again_unasked(
+    hangup: tuple[str, Hangup], method: str
+) -> None:
+    url, state = hangup
+    result = await arun_cli(method, url)
+    assert result.exit_status == 1
+    assert result.stderr.endswith("the server closed the connection without a response\n")
+    assert [head.split(b" ")[0] for head in state.heads] == [method.encode()]
+
+
+async def test_retry_sends_exactly_the_attempts_it_announces(
+    hangup: tuple[str, Hangup],
+) -> None:
+    url, state = hangup
+    result = await arun_cli("--retry", "2", "--retry-delay", "0.01", url)
+    assert result.exit_status == 1
+    assert result.stderr.count("aiocurl: retry ") == 2
+    assert len(state.heads) == 3

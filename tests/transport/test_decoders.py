@@ -1,0 +1,87 @@
+"""A body in a coding this installation cannot decode: the error names the package to install
+and the flag that keeps the bytes as sent.
+
+aiohttp decodes br and zstd only when their optional packages import. The command runs as a
+real process whose PYTHONPATH puts modules that refuse to import in front of those packages,
+so the test means the same whether or not they are installed here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REFUSE = 'raise ModuleNotFoundError("not in this installation")\n'
+# An empty regular package `backports` hides the namespace package, so backports.zstd is
+# simply missing; brotli and brotlicffi are modules that refuse to import.
+HIDDEN = {
+    "br": {"brotli.py": REFUSE, "brotlicffi.py": REFUSE},
+    "zstd": {"backports/__init__.py": ""},
+}
+PACKAGE = {"br": "Brotli", "zstd": "backports.zstd"}
+BODY = b"\x1b\x03\x00\xf8\xa5\x94\x12"  # bytes as they arrived: only --no-decompress sees them
+
+
+def without_decoder(coding: str, root: Path) -> dict[str, str]:
+    """The environment of a process that cannot import the decoder for `coding`."""
+    for name, text in HIDDEN[coding].items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    return env
+
+
+async def run(env: dict[str, str], *argv: str) -> tuple[int, bytes, bytes]:
+    executable = shutil.which("aiocurl")
+    assert executable is not None
+    process = await asyncio.create_subprocess_exec(
+        executable,
+        *argv,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, stdout, stderr
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd"])
+async def test_a_coding_without_a_decoder_names_the_package(coding: str, tmp_path: Path) -> None:
+    if coding == "zstd" and sys.version_info >= (3, 14):
+        pytest.skip("Python 3.14 decodes zstd itself (compression.zstd)")
+    reply = b"HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %d\r\n\r\n%s" % (
+        coding.encode(),
+        len(BODY),
+        BODY,
+    )
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(reply)
+        await writer.drain()
+        writer.close()
+
+    env = without_decoder(coding, tmp_path)
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+    async with server:
+        refused = await run(env, url)
+        kept = await run(env, "--no-decompress", url)
+    assert refused == (
+        1,
+        b"",
+        (
+            f"aiocurl: error: {url}: the body is {coding}-encoded and this installation "
+            f"cannot decode it (install {PACKAGE[coding]}, or keep the bytes as sent with "
+            "--no-decompress)\n"
+        ).encode(),
+    )
+    assert kept == (0, BODY, b"")
