@@ -33,6 +33,8 @@ class Seconds(click.ParamType):  # type: ignore[type-arg]
 
 
 SECONDS = Seconds()
+# aiohttp hands these limits to C code: a larger number is an error here, not an overflow there.
+C_INT_MAX = 2**31 - 1
 
 _HELP = """Send an HTTP request and show the response.
 
@@ -161,13 +163,13 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
 )
 @click.option(
     "--max-headers",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=C_INT_MAX),
     metavar="N",
     help="Fail when a response has more than N headers (default 10000).",
 )
 @click.option(
     "--max-header-size",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=C_INT_MAX),
     metavar="BYTES",
     help="Fail when a response header line is longer (default 131072).",
 )
@@ -239,9 +241,9 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 13
 @click.option("--ws-ping", type=SECONDS, help="Ping every S seconds; fail when pongs stop.")
 @click.option(
     "--ws-max-size",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=C_INT_MAX),
     metavar="BYTES",
-    help="Largest WebSocket message accepted.",
+    help="Largest WebSocket message accepted (default 4 MiB).",
 )
 @click.option("--ws-binary", is_flag=True, help="Send stdin lines as binary WebSocket messages.")
 @click.option(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
 from aiocurl.options import TransportOptions
+from aiocurl.redact import redact_url
+from aiocurl.urls import InvalidURL, prepare_url
 
 # A request never waits forever to connect; curl's default is longer, but a CLI user
 # staring at a dead host is better served by half a minute.
@@ -156,11 +157,16 @@ def parse_proxy(value: str | None) -> tuple[str | None, str | None, str | None]:
     """The proxy URL without credentials, and the credentials as proxy auth."""
     if value is None:
         return None, None, None
-    parts = urlsplit(value if "://" in value else f"http://{value}")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--proxy: expected an http:// or https:// proxy URL, got {value!r}")
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    url = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    user = unquote(parts.username) if parts.username else None
-    password = unquote(parts.password) if parts.password else None
-    return url, user, password
+    scheme = value.partition("://")[0].lower() if "://" in value else "http"
+    if scheme not in ("http", "https"):
+        raise UsageError(
+            f"--proxy: expected an http:// or https:// proxy URL, got {redact_url(value)!r}"
+        )
+    try:
+        target = prepare_url(value if "://" in value else f"http://{value}")
+    except InvalidURL as exc:
+        raise UsageError(
+            f"--proxy: invalid proxy URL {redact_url(value)!r}: {exc.reason}"
+        ) from None
+    url = target.url.removesuffix("/")  # a proxy is an origin: no path to speak of
+    return url, target.username, target.password

@@ -4,11 +4,13 @@
 Run by hand (never by the test suite):
 
     pip install httpie            # the peer; curl comes from Debian
-    python bench/startup.py [--rounds 21]
+    python bench/startup.py [--rounds 21] [--baseline PATH/TO/OTHER/aiocurl]
 
 Starts the bundled echo server on a free port, then times each command as a whole
 process, rotating through the tools every round so that drift hits all of them alike.
-Prints the median of each, and aiocurl's time as a ratio of each peer's.
+Prints the median of each, and aiocurl's time as a ratio of each peer's. `--baseline`
+adds another aiocurl build (say, the previous release in its own venv) as one more peer,
+so that a change is measured against what it changes, in the same run.
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ def start_echo(port: int) -> subprocess.Popen[bytes]:
     return server
 
 
-def scenarios(base: str) -> dict[str, dict[str, list[str]]]:
+def scenarios(base: str, baseline: str | None) -> dict[str, dict[str, list[str]]]:
     python = sys.executable
-    return {
+    table = {
         "interpreter only": {"python -c pass": [python, "-c", "pass"]},
         "--version": {
             "aiocurl": ["aiocurl", "--version"],
@@ -54,6 +56,11 @@ def scenarios(base: str) -> dict[str, dict[str, list[str]]]:
             "curl": ["curl", "-s", "--json", '{"name": "ada", "age": 36}', f"{base}/post"],
         },
     }
+    if baseline is not None:
+        for tools in table.values():
+            if "aiocurl" in tools:
+                tools["baseline"] = [baseline, *tools["aiocurl"][1:]]
+    return table
 
 
 def time_once(argv: list[str]) -> float:
@@ -70,12 +77,14 @@ def time_once(argv: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=21)
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--baseline", help="another aiocurl executable to compare with")
+    args = parser.parse_args()
+    rounds = args.rounds
     port = free_port()
     server = start_echo(port)
     try:
         base = f"http://127.0.0.1:{port}"
-        for name, tools in scenarios(base).items():
+        for name, tools in scenarios(base, args.baseline).items():
             available = {t: argv for t, argv in tools.items() if shutil.which(argv[0])}
             missing = sorted(set(tools) - set(available))
             samples: dict[str, list[float]] = {t: [] for t in available}

@@ -80,7 +80,8 @@ def backoff(settings: TransportPlan, started: float) -> Callable[[tenacity.Retry
         if isinstance(error, RetryableStatus):
             hinted = retry_after(error.head.header("Retry-After"))
         if hinted is None:
-            ceiling = min(MAX_BACKOFF, settings.retry_delay * 2 ** (state.attempt_number - 1))
+            doublings = min(state.attempt_number - 1, 32)  # past MAX_BACKOFF long before
+            ceiling = min(MAX_BACKOFF, settings.retry_delay * 2**doublings)
             hinted = random.uniform(ceiling / 2, ceiling)  # jitter spreads a crowd of clients
         if settings.retry_max_time is not None:
             left = settings.retry_max_time - (time.monotonic() - started)

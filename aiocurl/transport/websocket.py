@@ -23,7 +23,7 @@ from aiocurl.status import ExitStatus
 from aiocurl.transport.errors import map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.send import head_of
-from aiocurl.transport.session import PeerConnector, request_tracer
+from aiocurl.transport.session import PeerConnector, new_session, request_tracer
 from aiocurl.transport.tls import ssl_setting
 from aiocurl.urls import mask_password
 
@@ -93,7 +93,8 @@ async def run_websocket(
 ) -> None:
     """Connect, send and receive until the session ends; raise for any unclean end."""
     settings = plan.transport
-    session = aiohttp.ClientSession(
+    session = new_session(
+        settings,
         connector=PeerConnector(ssl=ssl_setting(settings)),
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=settings.connect_timeout),
         trust_env=False,

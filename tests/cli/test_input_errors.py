@@ -168,3 +168,21 @@ def test_raw_bytes_are_sent_as_typed() -> None:
 @pytest.mark.parametrize("host", ["a..b", "a" * 64 + ".com", ".x"])
 def test_host_names_with_bad_labels(host: str) -> None:
     one_line(run_cli(f"http://{host}/"), "invalid URL", "has an empty or too long part")
+
+
+@pytest.mark.parametrize(
+    ("proxy", "fragment"),
+    [
+        ("http://[::1", "a '[' that does not enclose an IPv6 address"),
+        ("http://h:99999", "the port must be a number from 1 to 65535"),
+        ("http://u:pw@h:1:2", "invalid proxy URL 'http://u:***@h:1:2'"),
+        ("socks5://h:1", "expected an http:// or https:// proxy URL"),
+    ],
+)
+def test_proxy_urls_that_cannot_be_used(proxy: str, fragment: str) -> None:
+    one_line(run_cli("--proxy", proxy, "h"), "--proxy: ", fragment)
+
+
+@pytest.mark.parametrize("flag", ["--max-headers", "--max-header-size", "--ws-max-size"])
+def test_limits_beyond_what_aiohttp_can_hold(flag: str) -> None:
+    one_line(run_cli(flag, "99999999999999999999", "h"), f"{flag}: ", "is not in the range")

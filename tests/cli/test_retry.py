@@ -184,6 +184,14 @@ async def test_a_dropped_connection_is_not_tried_again_unasked(
     assert [head.split(b" ")[0] for head in state.heads] == [method.encode()]
 
 
+async def test_a_websocket_handshake_is_sent_once(hangup: tuple[str, Hangup]) -> None:
+    url, state = hangup
+    result = await arun_cli("-I", f"ws://{url}")
+    assert result.exit_status == 1, result.stderr
+    assert result.stderr.count("\n") == 1 and "unexpected" not in result.stderr
+    assert [head.split(b" ")[0] for head in state.heads] == [b"GET"]
+
+
 async def test_retry_sends_exactly_the_attempts_it_announces(
     hangup: tuple[str, Hangup],
 ) -> None:
