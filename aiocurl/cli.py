@@ -46,7 +46,8 @@ URL:   example.org/x (http:// added), :8080/x (localhost), https://...
 ITEMS: Header:Value  Header:  (unset)  Header;  (empty)  name==value (query)
        field=value  field:=json  field=@file  field:=@file.json  Header:@file
 METHOD defaults to GET, or POST when there are data items.
-Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects, 130 ^C.
+Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects,
+130 ^C, 129/143 SIGHUP/SIGTERM.
 """
 
 

@@ -118,9 +118,10 @@ async def _send_hop(
             async for chunk in response.content.iter_chunked(READ_CHUNK):
                 size = (size or 0) + len(chunk)
                 if settings.max_filesize is not None and size > settings.max_filesize:
+                    counted = "after decoding" if settings.decompress else "as sent"
                     raise RequestError(
                         f"{hop.url}: the body is larger than --max-filesize "
-                        f"{settings.max_filesize} bytes (counted after decoding); stopped"
+                        f"{settings.max_filesize} bytes (counted {counted}); stopped"
                     )
                 sink.body_chunk(chunk)
                 if response.status in retry_on and len(kept) < IN_MEMORY_LIMIT:

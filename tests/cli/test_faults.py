@@ -108,6 +108,22 @@ async def test_max_filesize_counts_decoded_bytes() -> None:
         assert ok.exit_status == 0 and len(ok.stdout) == 5_000_000
 
 
+async def test_a_download_counts_max_filesize_as_sent(tmp_path: Any) -> None:
+    bomb = gzip.compress(b"\0" * 5_000_000)
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=bomb, headers={"Content-Encoding": "gzip"})
+
+    async for url in serve(handler):
+        target = tmp_path / "f.gz"
+        result = await arun_cli("-d", "-o", str(target), "--max-filesize", "1000", url)
+        assert result.exit_status == 1
+        assert "larger than --max-filesize 1000 bytes (counted as sent)" in result.stderr
+        ok = await arun_cli("-d", "-c", "-o", str(target), "--max-filesize", "100000", url)
+        assert ok.exit_status == 0, ok.stderr
+        assert target.read_bytes() == bomb
+
+
 async def test_max_headers() -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response(text="x", headers={f"X-H{i}": str(i) for i in range(40)})
