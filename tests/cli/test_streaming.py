@@ -117,18 +117,22 @@ async def test_sse_on_a_terminal_is_shown_event_by_event(sse: tuple[str, GatedSt
     assert "\x1b[" in (first + rest).decode()  # coloured
 
 
+# How the `sse` fixture's events look on a terminal, colours aside.
+SSE_SHOWN = (
+    "event: tick  id: 1\n"
+    '{\n    "n": 1,\n    "text": "first"\n}\n\n'
+    ": keep-alive\n\n"
+    "id: 2  retry: 500\n"
+    '{\n    "n": 2\n}\n\n'
+    "plain text\n\n"
+)
+
+
 async def test_sse_rendering_in_process(sse: tuple[str, GatedStream]) -> None:
     url, gate = sse
     gate.go_on.set()
     result = await arun_cli("-b", url, tty=True, env={"NO_COLOR": "1"})
-    assert result.text == (
-        "event: tick  id: 1\n"
-        '{\n    "n": 1,\n    "text": "first"\n}\n\n'
-        ": keep-alive\n\n"
-        "id: 2  retry: 500\n"
-        '{\n    "n": 2\n}\n\n'
-        "plain text\n\n"
-    )
+    assert result.text == SSE_SHOWN
 
 
 async def test_ndjson_records_are_pretty_printed_as_they_arrive() -> None:
@@ -199,14 +203,7 @@ async def test_coloured_sse_keeps_the_blank_line_after_each_event(
     gate.go_on.set()
     result = await arun_cli("-b", url, tty=True)
     assert ANSI.search(result.text), "expected colour codes"
-    assert ANSI.sub("", result.text) == (
-        "event: tick  id: 1\n"
-        '{\n    "n": 1,\n    "text": "first"\n}\n\n'
-        ": keep-alive\n\n"
-        "id: 2  retry: 500\n"
-        '{\n    "n": 2\n}\n\n'
-        "plain text\n\n"
-    )
+    assert ANSI.sub("", result.text) == SSE_SHOWN
 
 
 async def test_coloured_sse_with_formatting_off_keeps_each_data_line() -> None:

@@ -88,13 +88,19 @@ async def test_tls_version_pinning(tls_url: str, ca_file: str) -> None:
         assert result.exit_status == 0, result.stderr
 
 
-async def test_client_certificate(ca: trustme.CA, ca_file: str, tmp_path: Path) -> None:
+async def client_cert_server(ca: trustme.CA) -> TestServer:
+    """An https server that requires a client certificate issued by `ca`."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
     ca.configure_trust(context)
     context.verify_mode = ssl.CERT_REQUIRED
     server = TestServer(hello_app(), host="127.0.0.1", scheme="https")
     await server.start_server(ssl=context)
+    return server
+
+
+async def test_client_certificate(ca: trustme.CA, ca_file: str, tmp_path: Path) -> None:
+    server = await client_cert_server(ca)
     client = ca.issue_cert("ada@example.org")
     cert, key = tmp_path / "client.pem", tmp_path / "client.key"
     client.cert_chain_pems[0].write_to_path(str(cert))
@@ -260,12 +266,7 @@ async def test_client_certificate_problems_name_the_file(
 async def test_a_file_with_certificate_and_key_is_enough(
     ca: trustme.CA, ca_file: str, client_files: dict[str, str]
 ) -> None:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    ca.configure_trust(context)
-    context.verify_mode = ssl.CERT_REQUIRED
-    server = TestServer(hello_app(), host="127.0.0.1", scheme="https")
-    await server.start_server(ssl=context)
+    server = await client_cert_server(ca)
     try:
         result = await arun_cli(
             "--verify", ca_file, "--cert", client_files["both"], f"https://127.0.0.1:{server.port}/"
