@@ -177,8 +177,3 @@ def host_header(url: str) -> str:
     if parts.port is not None and port == default:
         host = host.rsplit(":", 1)[0]
     return host
-
-
-def mask_password(url: str) -> str:
-    """The URL with any password replaced, for messages."""
-    return redact_url(url)

@@ -23,7 +23,7 @@ from aiohttp import http_exceptions as parser
 
 from aiocurl.errors import AiocurlError, RequestError, TimeoutFired
 from aiocurl.plan_transport import TransportPlan
-from aiocurl.urls import mask_password
+from aiocurl.redact import redact_url
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def map_error(
 ) -> AiocurlError:
     """The project error for an exception raised while requesting `url`, marked retryable
     when trying again could help (and nothing of the body has been handed on yet)."""
-    error = _describe(exc, mask_password(url), plan, body)
+    error = _describe(exc, redact_url(url), plan, body)
     transient = isinstance(
         exc,
         (
@@ -75,7 +75,7 @@ def _describe(
             return RequestError(f"{where}: the server closed the connection within the head")
         return RequestError(f"{where}: the server closed the connection without a response")
     if isinstance(exc, aiohttp.InvalidURL):
-        return RequestError(f"invalid URL {mask_password(str(exc.url))!r}")
+        return RequestError(f"invalid URL {redact_url(str(exc.url))!r}")
     if isinstance(exc, aiohttp.ClientPayloadError):
         return RequestError(f"{where}: the response body broke off{got}{_cause_reason(exc)}")
     if isinstance(exc, OSError):

@@ -19,13 +19,13 @@ from yarl import URL
 from aiocurl.errors import AiocurlError, RequestError, TimeoutFired
 from aiocurl.events import ResponseMeta, Sink
 from aiocurl.plan import RequestPlan, WebSocketPlan
+from aiocurl.redact import redact_url
 from aiocurl.status import ExitStatus
 from aiocurl.transport.errors import map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.send import head_of
 from aiocurl.transport.session import PeerConnector, new_session, request_tracer
 from aiocurl.transport.tls import ssl_setting
-from aiocurl.urls import mask_password
 
 CLOSE_NAMES = {
     1000: "normal closure",
@@ -128,7 +128,7 @@ async def _handshake(
 
 
 def _handshake_timeout(plan: RequestPlan, limit: float) -> TimeoutFired:
-    settings, where = plan.transport, mask_password(plan.request.url)
+    settings, where = plan.transport, redact_url(plan.request.url)
     if settings.total_timeout is not None and settings.total_timeout < settings.connect_timeout:
         return TimeoutFired(
             f"WebSocket handshake with {where} took longer than {limit:g} s (--max-time)"

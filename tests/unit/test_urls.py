@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from aiocurl.errors import UsageError
+from aiocurl.redact import redact_url
 from aiocurl.urls import (
     expand_shorthand,
     host_header,
-    mask_password,
     origin,
     prepare_url,
     remove_dot_segments,
@@ -98,6 +98,10 @@ def test_origin_and_host_header() -> None:
     assert host_header("http://127.0.0.1:8080/x") == "127.0.0.1:8080"
 
 
-def test_mask_password() -> None:
-    assert mask_password("http://u:secret@h/x") == "http://u:***@h/x"
-    assert mask_password("http://h/x") == "http://h/x"
+def test_redact_url() -> None:
+    assert redact_url("http://u:secret@h/x") == "http://u:***@h/x"
+    assert redact_url("http://h/x") == "http://h/x"
+    assert (
+        redact_url("see http://u:p@[::1 and ws://a:b@c/")
+        == "see http://u:***@[::1 and ws://a:***@c/"
+    )
