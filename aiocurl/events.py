@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from aiocurl.body import RequestBody
+from aiocurl.request.body import RequestBody
 
 Headers = tuple[tuple[str, str], ...]
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 
 from aiocurl.events import Headers, RequestRecord, ResponseHead, ResponseMeta
-from aiocurl.urls import host_header, request_target
+from aiocurl.request.urls import host_header, request_target
 
 _JSON_HINTS = ("json", "javascript")
 # A body is binary when a NUL byte shows up in its first SNIFF_SIZE bytes, so a stream can be

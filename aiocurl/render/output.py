@@ -6,12 +6,12 @@ import enum
 import io
 from typing import TYPE_CHECKING, BinaryIO, Protocol, TextIO
 
-from aiocurl.body import FileSegment, RequestBody, StreamSegment, iter_segment
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
 from aiocurl.output_files import WriteError
-from aiocurl.plan_output import OutputPlan
 from aiocurl.render import formatting as fmt
 from aiocurl.render.stream import LineSplitter, StreamFormatter, is_stream_type
+from aiocurl.request.body import FileSegment, RequestBody, StreamSegment, iter_segment
+from aiocurl.request.plan_output import OutputPlan
 
 if TYPE_CHECKING:
     from aiocurl.render.progress import TransferProgress

@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.syntax import Syntax
 
 from aiocurl.environment import Environment
-from aiocurl.plan import RequestPlan, WebSocketPlan
 from aiocurl.render.output import Renderer
+from aiocurl.request.plan import RequestPlan, WebSocketPlan
 from aiocurl.status import ExitStatus
 from aiocurl.transport.websocket import Outbox, Outgoing, run_websocket
 

@@ -22,8 +22,8 @@ import aiohttp
 from aiohttp import http_exceptions as parser
 
 from aiocurl.errors import AiocurlError, RequestError, TimeoutFired
-from aiocurl.plan_transport import TransportPlan
 from aiocurl.redact import redact_url
+from aiocurl.request.plan_transport import TransportPlan
 
 
 @dataclass(frozen=True)

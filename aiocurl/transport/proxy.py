@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import aiohttp
 from yarl import URL
 
-from aiocurl.plan_transport import TransportPlan
+from aiocurl.request.plan_transport import TransportPlan
 
 
 def proxy_for(url: URL, settings: TransportPlan) -> tuple[str | None, dict[str, str] | None]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
-from aiocurl.body import RequestBody
 from aiocurl.errors import RequestError
-from aiocurl.plan import Auth, RequestSpec
 from aiocurl.redact import is_secret_header as is_secret
 from aiocurl.redact import redact_url
-from aiocurl.urls import InvalidURL, origin, prepare_url
+from aiocurl.request.body import RequestBody
+from aiocurl.request.plan import Auth, RequestSpec
+from aiocurl.request.urls import InvalidURL, origin, prepare_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})

@@ -14,8 +14,8 @@ import tenacity
 
 from aiocurl.errors import AiocurlError
 from aiocurl.events import ResponseHead, ResponseMeta, Sink
-from aiocurl.plan import RequestPlan
-from aiocurl.plan_transport import TransportPlan
+from aiocurl.request.plan import RequestPlan
+from aiocurl.request.plan_transport import TransportPlan
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 MAX_BACKOFF = 60.0

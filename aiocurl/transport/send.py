@@ -12,7 +12,9 @@ from typing import BinaryIO
 import aiohttp
 from yarl import URL
 
-from aiocurl.body import (
+from aiocurl.errors import AiocurlError, RequestError, TooManyRedirects
+from aiocurl.events import ResponseHead, ResponseMeta, Sink
+from aiocurl.request.body import (
     CHUNK,
     FileSegment,
     RequestBody,
@@ -21,10 +23,8 @@ from aiocurl.body import (
     iter_segment,
     read_some,
 )
-from aiocurl.errors import AiocurlError, RequestError, TooManyRedirects
-from aiocurl.events import ResponseHead, ResponseMeta, Sink
-from aiocurl.plan import RequestPlan
-from aiocurl.plan_transport import TransportPlan
+from aiocurl.request.plan import RequestPlan
+from aiocurl.request.plan_transport import TransportPlan
 from aiocurl.transport.errors import BodyProgress, map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.redirects import REDIRECT_STATUSES, Hop, first_hop, next_hop

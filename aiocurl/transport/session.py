@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 
 from aiocurl.events import RequestRecord, Sink
-from aiocurl.plan_transport import TransportPlan
+from aiocurl.request.plan_transport import TransportPlan
 from aiocurl.transport.tls import ssl_setting
 
 

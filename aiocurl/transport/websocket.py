@@ -18,8 +18,8 @@ from yarl import URL
 
 from aiocurl.errors import AiocurlError, RequestError, TimeoutFired
 from aiocurl.events import ResponseMeta, Sink
-from aiocurl.plan import RequestPlan, WebSocketPlan
 from aiocurl.redact import redact_url
+from aiocurl.request.plan import RequestPlan, WebSocketPlan
 from aiocurl.status import ExitStatus
 from aiocurl.transport.errors import map_error
 from aiocurl.transport.proxy import proxy_for

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from helpers import Result, arun_cli, hanging_port, run_cli
 
-from aiocurl.plan_transport import TransportPlan
+from aiocurl.request.plan_transport import TransportPlan
 from aiocurl.transport.errors import map_error
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiocurl.body import FileSegment, RequestBody
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
+from aiocurl.request.body import FileSegment, RequestBody
 from aiocurl.transport.redirects import Hop
 from aiocurl.transport.send import body_payload
 

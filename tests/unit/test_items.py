@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aiocurl.errors import UsageError
-from aiocurl.items import ItemKind, parse_item
+from aiocurl.request.items import ItemKind, parse_item
 
 K = ItemKind
 

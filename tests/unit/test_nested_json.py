@@ -11,8 +11,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from aiocurl.errors import UsageError
-from aiocurl.items import ItemKind, parse_item
-from aiocurl.nested_json import MAX_INDEX, NestedJSONError, build_json
+from aiocurl.request.items import ItemKind, parse_item
+from aiocurl.request.nested_json import MAX_INDEX, NestedJSONError, build_json
 
 
 def fields(*args: str) -> list[tuple[str, str, Any]]:

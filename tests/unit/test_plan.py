@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from aiocurl import __version__
-from aiocurl.body import read_all
+from aiocurl.cli.options import Options, OutputOptions, TransportOptions
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
-from aiocurl.options import Options, OutputOptions, TransportOptions
-from aiocurl.plan import JSON_ACCEPT, RequestPlan, build_plan, split_positionals
+from aiocurl.request.body import read_all
+from aiocurl.request.plan import JSON_ACCEPT, RequestPlan, build_plan, split_positionals
 
 
 def env(**overrides: object) -> Environment:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from aiocurl.body import RequestBody
 from aiocurl.errors import RequestError
-from aiocurl.plan import Auth
+from aiocurl.request.body import RequestBody
+from aiocurl.request.plan import Auth
 from aiocurl.transport.redirects import Hop, is_secret, next_hop
 
 HEADERS = (

@@ -6,10 +6,10 @@ import io
 import re
 import tracemalloc
 
-from aiocurl.body import RequestBody
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
-from aiocurl.plan_output import OutputPlan
 from aiocurl.render.output import Renderer
+from aiocurl.request.body import RequestBody
+from aiocurl.request.plan_output import OutputPlan
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 JSON_HEAD = ResponseHead(

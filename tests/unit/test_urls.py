@@ -6,7 +6,7 @@ import pytest
 
 from aiocurl.errors import UsageError
 from aiocurl.redact import redact_url
-from aiocurl.urls import (
+from aiocurl.request.urls import (
     expand_shorthand,
     host_header,
     origin,

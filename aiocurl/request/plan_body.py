@@ -14,14 +14,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from aiocurl.body import FileSegment, RequestBody, read_all
+from aiocurl.cli.options import Options
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
-from aiocurl.items import ItemKind, RequestItem
-from aiocurl.options import Options
+from aiocurl.request.body import FileSegment, RequestBody, read_all
+from aiocurl.request.items import ItemKind, RequestItem
 
 if TYPE_CHECKING:
-    from aiocurl.multipart import Part
+    from aiocurl.request.multipart import Part
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 _BOUNDARY = re.compile(r"^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$")  # RFC 2046
@@ -95,7 +95,7 @@ def fields_body(
         pairs = [(item.key, form_text(field_value(item, env.read_file), item)) for item in fields]
         data = urlencode(pairs).encode("ascii")
         return Body(RequestBody.of(data), FORM_CONTENT_TYPE)
-    from aiocurl.nested_json import build_json  # start-up: only requests with data need it
+    from aiocurl.request.nested_json import build_json  # start-up: only requests with data need it
 
     document = build_json(
         [(item.key, item.arg, field_value(item, env.read_file)) for item in fields]
@@ -107,7 +107,7 @@ def fields_body(
 def multipart_body(
     fields: Sequence[RequestItem], options: Options, env: Environment, user_content_type: str | None
 ) -> Body:
-    from aiocurl import multipart
+    from aiocurl.request import multipart
 
     boundary = options.boundary or boundary_of(user_content_type) or multipart.new_boundary()
     if not _BOUNDARY.match(boundary):
@@ -132,7 +132,7 @@ def boundary_of(content_type: str | None) -> str | None:
 
 
 def multipart_part(item: RequestItem, env: Environment) -> Part:
-    from aiocurl.multipart import Part
+    from aiocurl.request.multipart import Part
 
     if item.kind is not ItemKind.FILE_UPLOAD:
         return Part(item.key, text=form_text(field_value(item, env.read_file), item))
@@ -186,7 +186,7 @@ def raw_body(options: Options) -> Body:
 def stdin_body(options: Options, env: Environment) -> Body:
     if options.ignore_stdin or env.stdin_isatty:
         return Body()
-    from aiocurl.stdin import read_stdin_body
+    from aiocurl.request.stdin import read_stdin_body
 
     body = read_stdin_body(env)
     return text_source(body, options) if body is not None else Body()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from aiocurl.body import RequestBody, Segment, StreamSegment, read_some
 from aiocurl.environment import Environment
+from aiocurl.request.body import RequestBody, Segment, StreamSegment, read_some
 
 # Up to this much is kept in memory, so the body can be shown, compressed and re-sent on
 # a 307/308 redirect; beyond it stdin streams and can be sent only once.

@@ -12,15 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from aiocurl import __version__
-from aiocurl.body import RequestBody, read_all
+from aiocurl.cli.options import Options
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
-from aiocurl.items import ItemKind, RequestItem, is_item, parse_item
-from aiocurl.options import Options
-from aiocurl.plan_body import Body, build_body, file_text
-from aiocurl.plan_output import OutputPlan, plan_output
-from aiocurl.plan_transport import TransportPlan, plan_transport
-from aiocurl.urls import expand_shorthand, prepare_url
+from aiocurl.request.body import RequestBody, read_all
+from aiocurl.request.items import ItemKind, RequestItem, is_item, parse_item
+from aiocurl.request.plan_body import Body, build_body, file_text
+from aiocurl.request.plan_output import OutputPlan, plan_output
+from aiocurl.request.plan_transport import TransportPlan, plan_transport
+from aiocurl.request.urls import expand_shorthand, prepare_url
 
 JSON_ACCEPT = "application/json, */*;q=0.5"
 _METHOD = re.compile(r"^[A-Za-z]+$")

@@ -9,8 +9,8 @@ import threading
 from collections.abc import Callable
 from typing import BinaryIO
 
-from aiocurl.body import read_some
 from aiocurl.errors import AiocurlError
+from aiocurl.request.body import read_some
 from aiocurl.transport.websocket import Outbox, Outgoing
 
 READ = 64 * 1024

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from aiocurl.cli.options import TransportOptions
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
-from aiocurl.options import TransportOptions
 from aiocurl.redact import redact_url
-from aiocurl.urls import InvalidURL, prepare_url
+from aiocurl.request.urls import InvalidURL, prepare_url
 
 # A request never waits forever to connect; curl's default is longer, but a CLI user
 # staring at a dead host is better served by half a minute.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from aiocurl.cli.options import Options, OutputOptions
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
-from aiocurl.options import Options, OutputOptions
 from aiocurl.output_files import check_directory, check_writable, has_resume_state, resume_state
 
 PRINT_LETTERS = "HBhbm"

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiocurl.body import FileSegment, Segment
+from aiocurl.request.body import FileSegment, Segment
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from aiocurl.download_names import name_for, unique
 from aiocurl.errors import AiocurlError, UsageError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Sink
 from aiocurl.output_files import WriteError, resume_state
-from aiocurl.plan_output import OutputPlan
 from aiocurl.redact import redact_argv
+from aiocurl.render.download_names import name_for, unique
+from aiocurl.request.plan_output import OutputPlan
 
 if TYPE_CHECKING:
     from aiocurl.render.progress import TransferProgress

@@ -10,9 +10,9 @@ from typing import Any
 import click
 
 from aiocurl import __version__
+from aiocurl.cli.options import Options, OutputOptions, TransportOptions, WebSocketOptions
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, OutputClosed
-from aiocurl.options import Options, OutputOptions, TransportOptions, WebSocketOptions
 from aiocurl.redact import RedactingStderr, secrets_in
 from aiocurl.status import ExitStatus
 
@@ -356,10 +356,10 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
         parsed = parse_args(argv)
         if isinstance(parsed, int):
             return parsed
-        from aiocurl.plan import build_plan
+        from aiocurl.request.plan import build_plan
 
         plan = build_plan(parsed, env)
-        from aiocurl.app import run
+        from aiocurl.modes.run import run
 
         return int(asyncio.run(run(plan, env)))
     except OutputClosed:

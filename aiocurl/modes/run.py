@@ -10,12 +10,12 @@ from typing import BinaryIO
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError
 from aiocurl.events import RequestRecord
+from aiocurl.modes.signals import SignalStop, stop_on_signals
 from aiocurl.output_files import WriteError
-from aiocurl.plan import RequestPlan, RequestSpec
 from aiocurl.render.output import LazyFile, Renderer, TextAsBinary
-from aiocurl.signals import SignalStop, stop_on_signals
+from aiocurl.request.plan import RequestPlan, RequestSpec
+from aiocurl.request.urls import host_header
 from aiocurl.status import ExitStatus, status_for_response
-from aiocurl.urls import host_header
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -77,7 +77,7 @@ async def run_exchange(plan: RequestPlan, env: Environment) -> ExitStatus:
 async def run_download(plan: RequestPlan, env: Environment, stop: SignalStop) -> ExitStatus:
     """The body to a file (resumed with --continue), headers and progress to stderr. With
     --retry, a body that breaks off is resumed from where it stopped, not started over."""
-    from aiocurl import download
+    from aiocurl.render import download
     from aiocurl.transport.send import perform
 
     shown = Renderer(plan.output, TextAsBinary(env.stderr), err=env.stderr)  # type: ignore[arg-type]
@@ -130,9 +130,9 @@ async def run_download(plan: RequestPlan, env: Environment, stop: SignalStop) ->
 async def run_ws(plan: RequestPlan, env: Environment) -> ExitStatus:
     """A WebSocket session: the handshake shown like a request (on stderr when stdout is a
     pipe, which carries the messages), then messages until a clean close."""
+    from aiocurl.modes.ws_input import stdin_outbox
     from aiocurl.render.ws import LineWriter
     from aiocurl.transport.websocket import run_websocket
-    from aiocurl.ws_input import stdin_outbox
 
     ws = plan.ws
     assert ws is not None
