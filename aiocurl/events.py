@@ -1,13 +1,16 @@
 """What the transport reports and the renderers show: plain values, no aiohttp, no rich.
 
-The transport pushes these into a Sink as they happen; the renderer is a Sink.
+The transport pushes these into a Sink as they happen; the renderer is a Sink. A WebSocket
+session also takes what to send from an Outbox, and reports messages to a MessageSink.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
+from aiocurl.errors import AiocurlError
 from aiocurl.request.body import RequestBody
 
 Headers = tuple[tuple[str, str], ...]
@@ -57,3 +60,26 @@ class Sink(Protocol):
     def notice(self, text: str) -> None: ...
 
     def warning(self, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Something to send on a WebSocket: a message, a ping, or a close."""
+
+    kind: str  # text | binary | ping | close
+    data: bytes = b""
+    code: int = 1000
+    reason: str = ""
+
+
+# Items are sent in order; a list is a batch read at once. An error ends the session: it is
+# closed with 1000, then the error is raised. None: no more to send.
+Outbox = asyncio.Queue[Outgoing | list[Outgoing] | AiocurlError | None]
+
+
+class MessageSink(Protocol):
+    """Where a WebSocket session's messages are shown."""
+
+    def opened(self, protocol: str | None) -> None: ...
+
+    def message(self, data: str | bytes, *, incoming: bool) -> None: ...

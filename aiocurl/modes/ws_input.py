@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from aiocurl.errors import AiocurlError
+from aiocurl.events import Outbox, Outgoing
 from aiocurl.request.body import read_some
-from aiocurl.transport.websocket import Outbox, Outgoing
 
 READ = 64 * 1024
 

@@ -1,101 +1,38 @@
-"""--download: the body goes to a file, safely; headers and progress go to stderr.
+"""--download's sink: the final response's body goes to a file, safely; headers, progress
+and notes go to stderr.
 
-Nothing is lost: while a file is being written, a note of the server's validator lies
-beside it (written when the file is opened, removed when it is complete), so that
---continue can resume it, or start over if the file changed on the server, even after
-the process was killed. The bytes are saved as the server sent them (a Content-Encoding
-is not decoded), so sizes and resume offsets are the server's own.
+Nothing is lost: the file is measured on disk when something fails, the resume state
+(request/resume.py) is written as soon as the file is opened, and the bytes are saved as
+the server sent them (a Content-Encoding is not decoded), so sizes and resume offsets are
+the server's own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
-import re
-import shlex
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from aiocurl.errors import AiocurlError, UsageError
+from aiocurl.errors import AiocurlError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Sink
-from aiocurl.output_files import WriteError, resume_state
-from aiocurl.redact import redact_argv
+from aiocurl.output_files import WriteError
 from aiocurl.render.download_names import name_for, unique
 from aiocurl.request.plan_output import OutputPlan
+from aiocurl.request.resume import (
+    Resume,
+    content_range,
+    forget,
+    int_or_none,
+    resume_command,
+    save_validator,
+    validator_of,
+)
 
 if TYPE_CHECKING:
     from aiocurl.render.progress import TransferProgress
-
-_CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
-
-
-@dataclass(frozen=True)
-class Resume:
-    """What a partial file tells a new attempt: where to go on from, and which version."""
-
-    offset: int
-    validator: str | None
-
-
-def sidecar(path: str) -> str:
-    return resume_state(path)
-
-
-def prepare(output_file: str | None, resume: bool) -> Resume | None:
-    """Check the target before anything is sent; the resume point when continuing."""
-    if output_file is None:
-        return None
-    if not os.path.exists(output_file):
-        return None
-    if not resume:
-        raise UsageError(
-            f"{output_file!r} exists: pass --continue to resume it, or choose another --output"
-        )
-    size = os.path.getsize(output_file)
-    return Resume(size, read_validator(output_file)) if size else None
-
-
-def read_validator(path: str) -> str | None:
-    try:
-        with open(sidecar(path), encoding="utf-8") as handle:
-            value = json.load(handle).get("validator")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return value if isinstance(value, str) else None
-
-
-def range_headers(resume: Resume | None) -> tuple[tuple[str, str], ...]:
-    """Range from the partial size; If-Range so that a changed file is sent whole instead
-    of being spliced onto the old one."""
-    if resume is None:
-        return ()
-    headers = [("Range", f"bytes={resume.offset}-")]
-    if resume.validator:
-        headers.append(("If-Range", resume.validator))
-    return tuple(headers)
-
-
-def resume_command(argv: Sequence[str], path: str) -> tuple[str, bool]:
-    """The user's own command with --continue and --output PATH, to paste and run, its
-    credentials masked; and whether any were (the user must put them back)."""
-    argv, masked = redact_argv(argv)
-    kept: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-            continue
-        if arg in ("-o", "--output"):
-            skip = True
-            continue
-        if arg.startswith("--output=") or arg in ("-c", "--continue"):
-            continue
-        kept.append(arg)
-    return shlex.join(["aiocurl", *kept, "--continue", "--output", path]), masked
 
 
 def human_size(size: float) -> str:
@@ -187,7 +124,7 @@ class DownloadSink:
     # Outcomes
 
     def _already_complete(self, head: ResponseHead) -> None:
-        total = _content_range(head.header("Content-Range"))[2]
+        total = content_range(head.header("Content-Range"))[2]
         assert self._resume is not None
         if total is not None and total == self._resume.offset:
             self.complete = True
@@ -197,9 +134,9 @@ class DownloadSink:
             self.status = 416  # a real refusal: reported like any 4xx
 
     def _open(self, head: ResponseHead) -> None:
-        length = _int(head.header("Content-Length"))
+        length = int_or_none(head.header("Content-Length"))
         if head.status == 206 and self._resume is not None:
-            start, _, total = _content_range(head.header("Content-Range"))
+            start, _, total = content_range(head.header("Content-Range"))
             if start != self._resume.offset:
                 raise AiocurlError(
                     f"the server resumed at byte {start}, not {self._resume.offset}: "
@@ -292,15 +229,11 @@ class DownloadSink:
 
     def _write_sidecar(self) -> None:
         assert self.path is not None
-        try:
-            with open(sidecar(self.path), "w", encoding="utf-8") as handle:
-                json.dump({"validator": self._validator}, handle)
-        except OSError:
-            pass  # resuming still works, only without the If-Range check
+        save_validator(self.path, self._validator)
 
     def _remove_sidecar(self) -> None:
-        if self.path is not None and os.path.exists(sidecar(self.path)):
-            os.remove(sidecar(self.path))
+        if self.path is not None:
+            forget(self.path)
 
     def _note(self, text: str, *, once: bool = False) -> None:
         if once and text in self._said:
@@ -332,25 +265,3 @@ class DownloadSink:
             f"Saved {human_size(self._offset + self._written)} to {self.path} "
             f"in {seconds:.1f} s, {rate:.0f} MB/s\n"
         )
-
-
-def validator_of(head: ResponseHead, *, like: str | None = None) -> str | None:
-    """The response's ETag, else its Last-Modified; the same kind as `like` when given
-    (an entity tag is quoted, a date is not), so that two versions compare like for like."""
-    etag, modified = head.header("ETag"), head.header("Last-Modified")
-    if like is not None:
-        return etag if like.removeprefix("W/").startswith('"') else modified
-    return etag or modified
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
-    """`bytes 10-99/100` → (10, 99, 100); `bytes */100` → (None, None, 100)."""
-    match = _CONTENT_RANGE.match(value or "")
-    if not match:
-        return None, None, None
-    start, end, total = match.groups()
-    return _int(start), _int(end), _int(total)

@@ -1,14 +1,17 @@
-"""The interactive WebSocket session on a terminal: a prompt with history at the bottom,
-messages printed above it as they arrive, JSON pretty-printed and coloured."""
+"""The interactive WebSocket prompt on a terminal: a prompt with history at the bottom,
+messages printed above it as they arrive, JSON pretty-printed and coloured. The session
+itself is run by modes/websocket.py."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import binascii
+import contextlib
 import io
 import json
 import time
+from collections.abc import AsyncIterator
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.formatted_text import ANSI
@@ -18,11 +21,7 @@ from prompt_toolkit.shortcuts import print_formatted_text
 from rich.console import Console
 from rich.syntax import Syntax
 
-from aiocurl.environment import Environment
-from aiocurl.render.output import Renderer
-from aiocurl.request.plan import RequestPlan, WebSocketPlan
-from aiocurl.status import ExitStatus
-from aiocurl.transport.websocket import Outbox, Outgoing, run_websocket
+from aiocurl.events import Outbox, Outgoing
 
 HELP = """commands:
   /ping [data]            send a ping
@@ -94,40 +93,41 @@ def is_sendable_close(code: int) -> bool:
     return code in (1000, 1001, 1002, 1003) or 1007 <= code <= 1014 or 3000 <= code <= 4999
 
 
-async def run_interactive(
-    plan: RequestPlan, ws: WebSocketPlan, shown: Renderer, refused: Renderer, env: Environment
-) -> ExitStatus:
-    view = PromptView(plan.output.style)
-    outbox: Outbox = asyncio.Queue()
-    interrupted = False
+class Prompt:
+    """The prompt at the bottom of the terminal: each typed line goes to the outbox as what
+    it means; Ctrl-D and Ctrl-C close the session politely."""
 
-    async def read_prompt() -> None:
-        nonlocal interrupted
+    def __init__(self, view: PromptView, outbox: Outbox) -> None:
+        self._view = view
+        self._outbox = outbox
+        self.interrupted = False  # Ctrl-C: the run ends as interrupted once closed
+
+    async def read(self) -> None:
         session: PromptSession[str] = PromptSession(history=InMemoryHistory())
         while True:
             try:
                 line = await session.prompt_async("> ")
-            except (EOFError, KeyboardInterrupt) as exc:  # Ctrl-D, Ctrl-C: close politely
-                interrupted = isinstance(exc, KeyboardInterrupt)
-                outbox.put_nowait(Outgoing("close", code=1000))
+            except (EOFError, KeyboardInterrupt) as exc:
+                self.interrupted = isinstance(exc, KeyboardInterrupt)
+                self._outbox.put_nowait(Outgoing("close", code=1000))
                 return
             parsed = parse_line(line)
             if isinstance(parsed, str):
-                view.note(parsed)
+                self._view.note(parsed)
                 continue
             if parsed.kind in ("text", "binary"):
                 data = parsed.data.decode() if parsed.kind == "text" else parsed.data
-                view.message(data, incoming=False)
-            outbox.put_nowait(parsed)
+                self._view.message(data, incoming=False)
+            self._outbox.put_nowait(parsed)
 
+
+@contextlib.asynccontextmanager
+async def prompting(view: PromptView, outbox: Outbox) -> AsyncIterator[Prompt]:
+    """A prompt that reads while the block runs; output printed meanwhile goes above it."""
+    prompt = Prompt(view, outbox)
     with patch_stdout(raw=True):
-        prompt = asyncio.ensure_future(read_prompt())
+        reading = asyncio.ensure_future(prompt.read())
         try:
-            await run_websocket(plan, ws, shown, refused, view, outbox)
+            yield prompt
         finally:
-            prompt.cancel()
-            shown.finish()
-            refused.finish()
-    if interrupted:
-        raise KeyboardInterrupt
-    return ExitStatus.OK
+            reading.cancel()

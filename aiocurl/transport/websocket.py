@@ -11,13 +11,13 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 from yarl import URL
 
 from aiocurl.errors import AiocurlError, RequestError, TimeoutFired
-from aiocurl.events import ResponseMeta, Sink
+from aiocurl.events import MessageSink, Outbox, Outgoing, ResponseMeta, Sink
 from aiocurl.redact import redact_url
 from aiocurl.request.plan import RequestPlan, WebSocketPlan
 from aiocurl.status import ExitStatus
@@ -48,22 +48,6 @@ DEFAULT_MAX_SIZE = 4 * 1024 * 1024  # aiohttp's own default, named in messages
 CLOSE_WAIT = 2.0
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """Something to send: a message, a ping, or a close."""
-
-    kind: str  # text | binary | ping | close
-    data: bytes = b""
-    code: int = 1000
-    reason: str = ""
-
-
-class MessageSink(Protocol):
-    def opened(self, protocol: str | None) -> None: ...
-
-    def message(self, data: str | bytes, *, incoming: bool) -> None: ...
-
-
 class HandshakeRefused(AiocurlError):
     """The server answered the upgrade with an ordinary HTTP response (already printed)."""
 
@@ -76,11 +60,6 @@ class HandshakeRefused(AiocurlError):
             if status >= 500
             else ExitStatus.ERROR
         )
-
-
-# Items are sent in order; a list is a batch read at once. An error ends the session: it is
-# closed with 1000, then the error is raised. None: no more to send.
-Outbox = asyncio.Queue[Outgoing | list[Outgoing] | AiocurlError | None]
 
 
 async def run_websocket(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from aiocurl.events import Outgoing
 from aiocurl.render.ws_prompt import parse_line
-from aiocurl.transport.websocket import Outgoing
 
 
 @pytest.mark.parametrize(
