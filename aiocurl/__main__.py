@@ -14,7 +14,7 @@ def main() -> None:
 
         sys.stdout.write(f"{__version__}\n")
         return
-    from aiocurl.cli.command import main as cli_main
+    from aiocurl.cli.main import main as cli_main
 
     status = cli_main(sys.argv[1:])
     try:

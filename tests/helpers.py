@@ -10,7 +10,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from aiocurl.cli.command import main
+from aiocurl.cli.main import main
 from aiocurl.environment import Environment
 
 

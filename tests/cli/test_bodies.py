@@ -16,7 +16,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from helpers import Result, arun_cli, run_cli
 
-from aiocurl.cli.command import main
+from aiocurl.cli.main import main
 from aiocurl.environment import Environment
 
 

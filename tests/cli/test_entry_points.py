@@ -38,7 +38,7 @@ def test_version_imports_neither_aiohttp_nor_click() -> None:
     [["--help"], ["--offline", "POST", "example.org/x", "a=b", "X:1"], ["--offline", "-v", "h"]],
 )
 def test_help_and_offline_do_not_import_aiohttp_or_rich(argv: list[str]) -> None:
-    setup = f"from aiocurl.cli.command import main\nmain({argv!r})"
+    setup = f"from aiocurl.cli.main import main\nmain({argv!r})"
     assert imported_after(setup) == ["click"]
 
 
