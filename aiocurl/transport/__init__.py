@@ -1,1 +1,6 @@
-"""The only code that imports aiohttp: sessions, sending, redirects, error mapping."""
+"""The network: sessions, sending, redirects, retries, WebSocket, error mapping. The only
+code that imports aiohttp, yarl and tenacity.
+
+May import: request/ (the plans it carries out) and the shared modules. Never rich,
+prompt_toolkit, render/ or modes/: it reports through the Sink protocol in events.py.
+"""
