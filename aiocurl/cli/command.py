@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -54,48 +54,24 @@ def command(**flags: Any) -> Options:
 
 
 def options_from_flags(flags: dict[str, Any]) -> Options:
-    output = OutputOptions(**{name: flags.pop(name) for name in OutputOptions.__dataclass_fields__})
-    transport = TransportOptions(
-        follow=flags.pop("follow"),
-        max_redirects=flags.pop("max_redirects"),
-        timeout=flags.pop("timeout"),
-        connect_timeout=flags.pop("connect_timeout"),
-        max_time=flags.pop("max_time"),
-        verify=flags.pop("verify"),
-        cert=flags.pop("cert"),
-        cert_key=flags.pop("cert_key"),
-        cert_key_pass=flags.pop("cert_key_pass"),
-        ssl_version=flags.pop("ssl_version"),
-        ciphers=flags.pop("ciphers"),
-        proxy=flags.pop("proxy"),
-        decompress=not flags.pop("no_decompress"),
-        location_trusted=flags.pop("location_trusted"),
-        secret_headers=tuple(flags.pop("secret_headers")),
-        max_filesize=flags.pop("max_filesize"),
-        max_headers=flags.pop("max_headers"),
-        max_header_size=flags.pop("max_header_size"),
-        retries=flags.pop("retry"),
-        retry_on=flags.pop("retry_on"),
-        retry_delay=flags.pop("retry_delay"),
-        retry_max_time=flags.pop("retry_max_time"),
-        retry_all_methods=flags.pop("retry_all_methods"),
-    )
-    ws = WebSocketOptions(
-        protocols=tuple(flags.pop("ws_protocols")),
-        ping=flags.pop("ws_ping"),
-        max_size=flags.pop("ws_max_size"),
-        binary=flags.pop("ws_binary"),
-        raw_binary=flags.pop("ws_raw_binary"),
-        wait=flags.pop("ws_wait"),
-        count=flags.pop("ws_count"),
-    )
+    """click's keyword arguments → Options: each group's fields by name (`ws_` for the
+    WebSocket ones), what is left for Options itself."""
+    flags["decompress"] = not flags.pop("no_decompress")
+    flags["retries"] = flags.pop("retry")
     return Options(
         method_and_url=tuple(flags.pop("args")),
-        ws=ws,
-        output=output,
-        transport=transport,
+        output=_take(OutputOptions, flags),
+        transport=_take(TransportOptions, flags),
+        ws=_take(WebSocketOptions, flags, prefix="ws_"),
         **flags,
     )
+
+
+Group = TypeVar("Group", OutputOptions, TransportOptions, WebSocketOptions)
+
+
+def _take(group: type[Group], flags: dict[str, Any], *, prefix: str = "") -> Group:
+    return group(**{name: flags.pop(prefix + name) for name in group.__dataclass_fields__})
 
 
 def parse_args(argv: Sequence[str]) -> Options | int:
