@@ -9,6 +9,7 @@ repeat them. Pure: no I/O of its own.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
@@ -24,10 +25,15 @@ CREDENTIAL_HEADERS = frozenset(
 )
 SECRET_SUFFIXES = ("-token", "-key", "-secret")
 
-_USERINFO = re.compile(r"(?P<head>//[^/?#@\s:]*):(?P<password>[^/?#@\s]*)@")
+# User info before a host: after `//`, or at the start of a word for a URL typed without a
+# scheme (`u:pw@host`). The password runs to the authority's last `@`, as urllib splits it.
+_USERINFO = re.compile(
+    r"(?P<lead>//|(?<![^\s'\"(=]))(?P<user>[^/?#@\s:'\"]*):(?P<password>[^/?#\s'\"]*)@"
+)
 _HEADER_ITEM = re.compile(r"^(?P<name>[A-Za-z0-9!#$%&'*+.^_`|~\\-]+):(?P<value>[^=@].*)$", re.S)
-_AUTH_FLAGS = ("-a", "--auth")
-_VALUE_FLAGS = ("--cert-key-pass",)
+# The short options that take a value; in a cluster (`-vba u:pw`) the first of them takes
+# the rest of the cluster, or the next argument.
+_SHORT_WITH_VALUE = frozenset("aAops")
 
 
 def is_secret_header(name: str, extra: frozenset[str] = frozenset()) -> bool:
@@ -36,41 +42,55 @@ def is_secret_header(name: str, extra: frozenset[str] = frozenset()) -> bool:
 
 
 def redact_url(text: str) -> str:
-    """Any `scheme://user:password@` in `text` with the password masked; works on URLs
+    """Any `user:password@` before a host in `text` with the password masked; works on URLs
     that do not parse, since those are the ones error messages quote."""
-    return _USERINFO.sub(lambda m: f"{m['head']}:{MASK}@", text)
+    return _USERINFO.sub(lambda m: f"{m['lead']}{m['user']}:{MASK}@", text)
 
 
-def flag_values(argv: Sequence[str], names: Iterable[str]) -> list[str]:
-    """The values given to the options `names`, in any spelling click accepts:
-    `-a V`, `-aV`, `--auth V`, `--auth=V`."""
-    names = tuple(names)
-    values: list[str] = []
-    for index, arg in enumerate(argv):
-        for name in names:
-            if arg == name and index + 1 < len(argv):
-                values.append(argv[index + 1])
-            elif name.startswith("--") and arg.startswith(name + "="):
-                values.append(arg[len(name) + 1 :])
-            elif not name.startswith("--") and arg.startswith(name) and len(arg) > len(name):
-                values.append(arg[len(name) :])
-    return values
+def value_positions(argv: Sequence[str], long: str, short: str | None) -> list[tuple[int, int]]:
+    """Where each value of an option starts, as (argument, offset), in every spelling click
+    accepts: `--auth V`, `--auth=V`, `-a V`, `-aV`, and inside a cluster, `-vba V`."""
+    found: list[tuple[int, int]] = []
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            break
+        if arg == long:
+            found.append((index + 1, 0))
+            index += 1
+        elif arg.startswith(long + "="):
+            found.append((index, len(long) + 1))
+        elif arg.startswith("-") and not arg.startswith("--"):
+            taker = next((i for i in range(1, len(arg)) if arg[i] in _SHORT_WITH_VALUE), None)
+            if taker is not None:
+                rest = taker + 1 < len(arg)
+                if arg[taker] == short:
+                    found.append((index, taker + 1) if rest else (index + 1, 0))
+                index += 0 if rest else 1  # the next argument is that option's value
+        index += 1
+    return [(i, offset) for i, offset in found if i < len(argv)]
+
+
+def option_values(argv: Sequence[str], long: str, short: str | None = None) -> list[str]:
+    return [argv[i][offset:] for i, offset in value_positions(argv, long, short)]
 
 
 def secrets_in(argv: Sequence[str]) -> frozenset[str]:
-    """The secret strings a command line carries."""
+    """The secret strings a command line carries, and the Basic credentials they make."""
     found: set[str] = set()
-    bearer = any(v.lower() == "bearer" for v in flag_values(argv, ("-A", "--auth-type")))
-    for value in flag_values(argv, _AUTH_FLAGS):
-        _, sep, password = value.partition(":")
+    bearer = any(v.lower() == "bearer" for v in option_values(argv, "--auth-type", "A"))
+    for value in option_values(argv, "--auth", "a"):
+        user, sep, password = value.partition(":")
         if bearer:
             found.add(value)
         elif sep:
-            found.add(password)
-    found.update(flag_values(argv, _VALUE_FLAGS))
+            found.update({password, _basic(user, password)})
+    found.update(option_values(argv, "--cert-key-pass"))
     for arg in argv:
         for match in _USERINFO.finditer(arg):
-            found.update({match["password"], unquote(match["password"])})
+            user, password = unquote(match["user"]), unquote(match["password"])
+            found.update({match["password"], password, _basic(user, password)})
         item = _HEADER_ITEM.match(arg)
         if item and is_secret_header(item["name"].replace("\\", "")):
             value = item["value"].strip()
@@ -79,6 +99,14 @@ def secrets_in(argv: Sequence[str]) -> frozenset[str]:
             if credential.strip():
                 found.add(credential.strip())
     return frozenset(s for s in found if s)
+
+
+def _basic(user: str, password: str) -> str:
+    """What -v shows of Basic credentials: base64 hides nothing."""
+    try:
+        return base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    except UnicodeEncodeError:  # bytes that are not text: refused before sending anyway
+        return ""
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -93,22 +121,17 @@ def redact_argv(argv: Sequence[str]) -> tuple[list[str], bool]:
     """The command line with its secrets masked where they stand, for a command to suggest;
     and whether anything was masked (the user must then put the credentials back)."""
     secrets = secrets_in(argv)
-    masked: list[str] = []
-    auth_next = False
-    for arg in argv:
-        if auth_next:
-            arg = _masked_auth(arg, secrets)
-            auth_next = False
-        elif arg in _AUTH_FLAGS:
-            auth_next = True
-        elif arg.startswith("--auth="):
-            arg = "--auth=" + _masked_auth(arg[len("--auth=") :], secrets)
-        elif arg.startswith("-a") and not arg.startswith("--") and len(arg) > 2:
-            arg = "-a" + _masked_auth(arg[2:], secrets)
+    masked = list(argv)
+    for index, offset in value_positions(argv, "--auth", "a"):
+        masked[index] = masked[index][:offset] + _masked_auth(masked[index][offset:], secrets)
+    for index, offset in value_positions(argv, "--cert-key-pass", None):
+        masked[index] = masked[index][:offset] + MASK
+    for index, arg in enumerate(masked):
         item = _HEADER_ITEM.match(arg)
         if item and is_secret_header(item["name"].replace("\\", "")):
-            arg = f"{item['name']}:{MASK}"
-        masked.append(_mask_all(arg, secrets))
+            masked[index] = f"{item['name']}:{MASK}"
+        else:
+            masked[index] = redact(arg, secrets)
     return masked, masked != list(argv)
 
 
@@ -117,14 +140,6 @@ def _masked_auth(value: str, secrets: frozenset[str]) -> str:
         return MASK
     user, sep, _ = value.partition(":")
     return f"{user}:{MASK}" if sep else value
-
-
-def _mask_all(arg: str, secrets: frozenset[str]) -> str:
-    arg = redact_url(arg)
-    for secret in secrets:
-        if secret and arg == secret:
-            return MASK
-    return redact(arg, secrets)
 
 
 class RedactingStderr:

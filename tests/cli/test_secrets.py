@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -50,6 +51,12 @@ def failing_commands(base: str) -> list[list[str]]:
     dead = f"127.0.0.1:{closed_port()}"
     return [
         [f"http://u:{SECRET}@[::1"],
+        [f"u:{SECRET}@[::1"],  # no scheme
+        [f"u:{SECRET}@exa mple.com"],
+        [f"http://u:S3C@{SECRET}@127.0.0.1:99999/"],  # an `@` in the password
+        ["-vba", f"u:{SECRET}", f"{dead}/x"],  # inside a cluster of short options
+        ["-vbau:" + SECRET, f"{dead}/x"],
+        ["--proxy", f"u:{SECRET}@[::1", f"{base}/landing"],
         [f"http://u:{SECRET}@host:1:2/"],
         [f"http://u:{SECRET.replace('P', '%50')}@127.0.0.1:99999/"],
         [f"http://u:{SECRET}@{dead}/x"],
@@ -136,7 +143,29 @@ def test_what_counts_as_a_secret_and_how_it_is_masked() -> None:
 
     argv = ["-a", "ada:hunter22", "http://x:pa55word@h/", "X-Api-Key:k3y-value", "q==v"]
     secrets = secrets_in(argv)
-    assert {"hunter22", "pa55word", "k3y-value"} <= secrets
+    assert {"hunter22", "pa55word", "k3y-value", "YWRhOmh1bnRlcjIy"} <= secrets  # and Basic
     masked, changed = redact_argv(argv)
     assert changed and masked == ["-a", "ada:***", "http://x:***@h/", "X-Api-Key:***", "q==v"]
+    clustered = ["-vba", "u:pw", "-o", "-au:not-a-password", "-qau:pw2", "u:pw3@h/x"]
+    assert redact_argv(clustered)[0] == [
+        "-vba",
+        "u:***",
+        "-o",
+        "-au:not-a-password",
+        "-qau:***",
+        "u:***@h/x",
+    ]
     assert redact("saw hunter22 and http://a:b@h", secrets) == "saw *** and http://a:***@h"
+    assert redact("'u:p@[::1' and http://u:p@q@h/", ()) == "'u:***@[::1' and http://u:***@h/"
+
+
+async def test_a_download_shows_basic_credentials_masked_on_stderr(
+    redirecting: tuple[str, list[dict[str, str]], dict[str, str]], tmp_path: Path
+) -> None:
+    base, seen, _ = redirecting
+    target = tmp_path / "f.json"
+    result = await arun_cli("-v", "-d", "-o", str(target), "-a", f"u:{SECRET}", f"{base}/landing")
+    assert result.exit_status == 0, result.stderr
+    assert seen[-1]["Authorization"] == "Basic " + base64.b64encode(f"u:{SECRET}".encode()).decode()
+    assert "Authorization: Basic ***" in result.stderr  # the request head goes to stderr
+    assert base64.b64encode(f"u:{SECRET}".encode()).decode() not in result.stderr
