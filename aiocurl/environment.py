@@ -30,14 +30,16 @@ def read_file(path: str) -> bytes:
 
 def file_size(path: str) -> int | None:
     """The size of a file that is to be streamed, checking now that it can be read; None
-    for a pipe or a device, whose length is known only at its end. Opening a pipe would
-    wait for its writer, so only regular files are opened here."""
+    for a pipe, a device or a virtual file, whose length is known only at its end. Opening
+    a pipe would wait for its writer, so only regular files are opened here."""
     expanded = os.path.expanduser(path)
     try:
         info = os.stat(expanded)
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, "it is a directory")
-        if not stat.S_ISREG(info.st_mode):
+        # A pipe or a device; or a file whose size is not what it holds (/sys says 4096
+        # for four bytes, and such files take no blocks on disk): read until the end.
+        if not stat.S_ISREG(info.st_mode) or (info.st_size and not info.st_blocks):
             if not os.access(expanded, os.R_OK):
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
             return None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import aiohttp
 from yarl import URL
@@ -216,51 +216,52 @@ async def stream_body(body: RequestBody, sink: Sink) -> AsyncIterator[bytes]:
 
 
 async def _segment_blocks(segment: Segment) -> AsyncIterator[bytes]:
-    """A segment's blocks; a pipe (stdin, `<(command)`, a FIFO) may block, so it is read
-    off the loop, while files and literals are read in place."""
+    """A segment's blocks; a pipe (stdin, `<(command)`, a FIFO) may block, so it is opened
+    and read off the loop, where timeouts and Ctrl-C still reach the run, while files and
+    literals are read in place."""
     if isinstance(segment, StreamSegment):
-        while block := await read_off_loop(segment.stream):
+        while block := await off_loop(read_some, segment.stream, CHUNK):
             yield block
     elif isinstance(segment, FileSegment) and segment.size is None:
-        with open(segment.path, "rb") as stream:  # a FIFO waits here for its writer
-            while block := await read_off_loop(stream):
+        stream: BinaryIO = await off_loop(open, segment.path, "rb")  # a FIFO waits for a writer
+        with stream:
+            while block := await off_loop(read_some, stream, CHUNK):
                 yield block
     else:
         for block in iter_segment(segment):
             yield block
 
 
-async def read_off_loop(stream: BinaryIO) -> bytes:
-    """The next block of a stream, read on a daemon thread: asyncio's executor threads are
-    joined at exit, so one blocked on a silent pipe would keep Ctrl-C from ending the run."""
+Result = TypeVar("Result")
+
+
+async def off_loop(function: Callable[..., Result], *args: Any) -> Result:
+    """`function(*args)` on a daemon thread: asyncio's executor threads are joined at exit,
+    so one blocked on a silent pipe would keep Ctrl-C from ending the run."""
     import threading
 
     loop = asyncio.get_running_loop()
-    done: asyncio.Future[bytes] = loop.create_future()
+    done: asyncio.Future[Result] = loop.create_future()
 
-    def read() -> None:
-        block: bytes | None = None
-        error: BaseException | None = None
+    def call() -> None:
         try:
-            block = read_some(stream, CHUNK)
+            outcome: tuple[Any, BaseException | None] = (function(*args), None)
         except BaseException as exc:  # handed to the waiting task
-            error = exc
+            outcome = (None, exc)
         with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
-            loop.call_soon_threadsafe(_settle, done, block, error)
+            loop.call_soon_threadsafe(_settle, done, *outcome)
 
-    threading.Thread(target=read, daemon=True, name="aiocurl-body").start()
+    threading.Thread(target=call, daemon=True, name="aiocurl-pipe").start()
     return await done
 
 
-def _settle(
-    future: asyncio.Future[bytes], result: bytes | None, error: BaseException | None
-) -> None:
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
     if future.done():  # the waiting task was cancelled
         return
     if error is not None:
         future.set_exception(error)
     else:
-        future.set_result(result or b"")
+        future.set_result(result)
 
 
 def _head(

@@ -110,3 +110,20 @@ def test_a_directory_is_not_a_body(tmp_path: Path, item: str) -> None:
     result = run_cli("--offline", "-f", "PUT", "h", item.format(dir=tmp_path))
     assert result.exit_status == 1
     assert result.stderr == f"aiocurl: error: cannot read {str(tmp_path)!r}: it is a directory\n"
+
+
+def test_a_sys_file_that_overstates_its_size_is_streamed(echo_url: str) -> None:
+    path = Path("/sys/devices/system/cpu/online")
+    assert path.stat().st_size == 4096 and path.stat().st_blocks == 0  # what made it hang
+    expected = path.read_text()
+    body = received(run_cli("-b", "PUT", f"{echo_url}/put", f"@{path}"))
+    assert body["data"] == expected and body["headers"]["Transfer-Encoding"] == "chunked"
+    form = received(run_cli("-b", "-f", "POST", f"{echo_url}/post", f"f@{path}", "x=1"))
+    assert form["files"]["f"] == expected and form["form"] == {"x": "1"}
+
+
+def test_a_fifo_without_a_writer_still_obeys_max_time(echo_url: str, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "silent")
+    result = run_cli("--max-time", "0.3", "PUT", f"{echo_url}/put", f"@{tmp_path}/silent")
+    assert result.exit_status == 2, result.stderr
+    assert result.stderr.startswith("aiocurl: error: ") and "(--max-time)" in result.stderr
