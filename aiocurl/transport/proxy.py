@@ -8,13 +8,15 @@ with the standard library's rules.
 
 from __future__ import annotations
 
+import os
 import urllib.request
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import aiohttp
 from yarl import URL
 
+from aiocurl.errors import UsageError
 from aiocurl.request.plan_transport import TransportPlan
+from aiocurl.request.urls import InvalidURL, prepare_url
 
 
 def proxy_for(url: URL, settings: TransportPlan) -> tuple[str | None, dict[str, str] | None]:
@@ -26,19 +28,34 @@ def proxy_for(url: URL, settings: TransportPlan) -> tuple[str | None, dict[str, 
 
 def env_proxy(url: URL) -> tuple[str | None, dict[str, str] | None]:
     """The proxy the environment names for this URL's scheme, unless NO_PROXY exempts it;
-    credentials in the variable's URL become Proxy-Authorization."""
+    credentials in the variable's URL become Proxy-Authorization. A variable that names
+    no usable proxy is an error, not a request sent around the proxy."""
     proxies = urllib.request.getproxies_environment()
     scheme = {"ws": "http", "wss": "https"}.get(url.scheme, url.scheme)
-    proxy = proxies.get(scheme)
+    proxy = proxies.get(scheme) or proxies.get("all")  # ALL_PROXY, as curl reads it
     if not proxy or urllib.request.proxy_bypass_environment(url.host or "", proxies):  # type: ignore[attr-defined]
         return None, None
-    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-    if parts.scheme not in ("http", "https"):
-        return None, None  # aiohttp speaks to HTTP proxies only
-    bare = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
-    user = unquote(parts.username) if parts.username else None
-    password = unquote(parts.password) if parts.password else None
-    return bare, _authorization(user, password)
+    variable = _variable(scheme)
+    given = proxy.partition("://")[0].lower() if "://" in proxy else "http"
+    if given not in ("http", "https"):
+        raise UsageError(
+            f"{variable} names a {given}:// proxy, which aiocurl cannot use "
+            "(unset it, or pass --proxy http://...)"
+        )
+    try:
+        target = prepare_url(proxy if "://" in proxy else f"http://{proxy}")
+    except InvalidURL as exc:
+        raise UsageError(f"{variable} is not a usable proxy URL: {exc.reason}") from None
+    bare = target.url.removesuffix("/")
+    return bare, _authorization(target.username, target.password)
+
+
+def _variable(scheme: str) -> str:
+    """The variable a proxy came from, as urllib reads them (lower case wins)."""
+    for name in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY", "all_proxy", "ALL_PROXY"):
+        if os.environ.get(name):
+            return name
+    return f"{scheme}_proxy"
 
 
 def _authorization(user: str | None, password: str | None) -> dict[str, str] | None:

@@ -94,3 +94,24 @@ async def test_proxy_variables_and_no_proxy(monkeypatch: pytest.MonkeyPatch) -> 
         bypassed = await arun_cli(f"http://127.0.0.1:{direct_server.port}/")
     assert (proxied.stdout, targets) == (b"via proxy", ["http://origin.test/x"])
     assert bypassed.stdout == b"direct"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("http_proxy", "http://u:pw@[bad", "http_proxy is not a usable proxy URL: a '['"),
+        ("HTTP_PROXY", "http://127.0.0.1:99999", "HTTP_PROXY is not a usable proxy URL: the port"),
+        ("http_proxy", "http://a b:1", "contains ' '"),
+        ("all_proxy", "socks5://127.0.0.1:1", "all_proxy names a socks5:// proxy"),
+    ],
+)
+async def test_a_proxy_variable_that_cannot_be_used_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, echo_url: str, variable: str, value: str, message: str
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, value)
+    result = await arun_cli(f"{echo_url}/get")
+    assert result.exit_status == 1 and result.stdout == b""  # never sent around the proxy
+    assert result.stderr.startswith("aiocurl: error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1 and "pw" not in result.stderr
