@@ -221,9 +221,11 @@ def _parser_problem(
         sent = f" after {body.on_wire} bytes" if body is not None else ""
         return f"the response body broke off{sent} (malformed or unfinished chunked encoding)"
     if isinstance(error, parser.ContentEncodingError):
-        if not in_body:  # raised as the head ends: aiohttp has no decoder for the coding
-            return _no_decoder(error)
-        coding = f"{body.coding}-encoded" if body is not None and body.coding else "compressed"
+        missing = _missing_decoder(error)
+        if missing is not None:
+            return missing
+        named = body.coding if body is not None and body.coding else _coding_named(error)
+        coding = f"{named}-encoded" if named else "compressed"
         decoded = f" after {body.received} bytes" if body is not None and body.received else ""
         return (
             f"the {coding} body could not be decoded{decoded} "
@@ -254,14 +256,17 @@ def _short_body(body: BodyProgress | None) -> str:
 _DECODERS = {"br": "Brotli", "zstd": "backports.zstd"}
 
 
-def _no_decoder(error: parser.HttpProcessingError) -> str:
-    # Which coding lacked a decoder is only in aiohttp's sentence, as "(br)" or "(zstd)".
+def _coding_named(error: parser.HttpProcessingError) -> str | None:
+    """The coding aiohttp's sentence names, when the body had not begun to arrive."""
+    return next((name for name in ("gzip", "deflate", "br", "zstd") if name in error.message), None)
+
+
+def _missing_decoder(error: parser.HttpProcessingError) -> str | None:
+    """The sentence for a coding this installation has no decoder for; None when the body
+    was merely broken. Which coding lacked one is only in aiohttp's sentence, as "(br)"."""
     coding = next((name for name in _DECODERS if f"({name})" in error.message), None)
     if coding is None:
-        return (
-            "the body's content coding cannot be decoded by this installation "
-            "(keep the bytes as sent with --no-decompress)"
-        )
+        return None
     return (
         f"the body is {coding}-encoded and this installation cannot decode it "
         f"(install {_DECODERS[coding]}, or keep the bytes as sent with --no-decompress)"

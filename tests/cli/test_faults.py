@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import shutil
+import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -222,6 +223,12 @@ async def test_header_count_limit_names_its_flag() -> None:
             "(keep the bytes as sent with --no-decompress)",
         ),
         (
+            OK_HEAD
+            + b"Content-Encoding: deflate\r\nContent-Length: 6\r\n\r\n"
+            + zlib.compress(b"hello, world" * 10)[:6],
+            "the deflate-encoded body could not be decoded",
+        ),
+        (
             OK_HEAD + b"Content-Length: 100\r\n\r\nshort",
             "the response body broke off after 5 of 100 bytes (Content-Length)",
         ),
@@ -250,6 +257,7 @@ async def test_header_count_limit_names_its_flag() -> None:
         "bad chunk size",
         "unfinished chunks",
         "not gzip",
+        "deflate cut short",
         "short body",
         "header without colon",
         "bad length",
