@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import BinaryIO, TextIO
 
 
@@ -34,12 +35,23 @@ class LineWriter:
 
 
 def one_line(text: str) -> str:
-    """A text message as one line. Without CR or LF it is written as it is; JSON is
-    re-serialised compactly (key order kept); anything else gets backslashes doubled and
-    CR, LF written as \\r, \\n, so the line can be unescaped back to the message."""
+    """A text message as one line. Without CR or LF it is written as it is. JSON keeps every
+    character but its line breaks and the indentation after them, which JSON allows only
+    between tokens, so the line is the same document. Other text gets backslashes doubled
+    and CR, LF written as \\r, \\n."""
     if "\n" not in text and "\r" not in text:
         return text
+    if _is_json(text):
+        return _LINE_BREAKS.sub("", text)
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+
+
+_LINE_BREAKS = re.compile(r"[\r\n]+[ \t]*")
+
+
+def _is_json(text: str) -> bool:
     try:
-        return json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
-    except (ValueError, RecursionError):  # not JSON, or nested too deep to re-serialise
-        return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+        json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to check
+        return False
+    return True

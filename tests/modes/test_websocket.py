@@ -384,7 +384,7 @@ async def test_scripted_output_keeps_one_line_per_message(
     url, state = ws_server
     state.push = [
         "plain \\ text",
-        '{"b": 1,\n "a": ["é", "x\\ny"]}',
+        '{"b": 1,\n "a": ["é", "x\\ny"], "b": 2.50}',
         "two\nlines with a \\n",
         "carriage\r",
         "[1, 2",
@@ -394,7 +394,7 @@ async def test_scripted_output_keeps_one_line_per_message(
     assert result.exit_status == 0, result.stderr
     assert result.stdout.decode().split("\n") == [
         "plain \\ text",  # no CR or LF: as it is
-        '{"b":1,"a":["é","x\\ny"]}',  # JSON: compact, key order kept
+        '{"b": 1,"a": ["é", "x\\ny"], "b": 2.50}',  # JSON: only the line break goes
         "two\\nlines with a \\\\n",
         "carriage\\r",
         "[1, 2",
