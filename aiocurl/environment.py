@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
-from aiocurl.errors import OutputClosed, OutputError, UsageError
+from aiocurl.errors import OutputClosed, OutputError, UsageError, os_reason
 
 
 def read_file(path: str) -> bytes:
@@ -36,7 +36,7 @@ def file_size(path: str) -> int | None:
     try:
         info = os.stat(expanded)
         if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "it is a directory")
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         # A pipe or a device; or a file whose size is not what it holds (/sys says 4096
         # for four bytes, and such files take no blocks on disk): read until the end.
         if not stat.S_ISREG(info.st_mode) or (info.st_size and not info.st_blocks):
@@ -51,8 +51,8 @@ def file_size(path: str) -> int | None:
 
 def _reason(exc: OSError | ValueError) -> str:
     if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
-    return str(exc)
+        return os_reason(exc, with_file=False)
+    return "the path contains a NUL character"  # the only ValueError open() raises here
 
 
 def netrc_login(host: str, variables: Mapping[str, str]) -> tuple[str, str] | None:
@@ -112,7 +112,7 @@ def _output_errors() -> Iterator[None]:
     except BrokenPipeError:
         raise OutputClosed("stdout was closed") from None
     except OSError as exc:
-        raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write to stdout: {os_reason(exc, with_file=False)}") from None
 
 
 @dataclass

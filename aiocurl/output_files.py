@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import os
 
-from aiocurl.errors import AiocurlError, UsageError
+from aiocurl.errors import OutputError, UsageError, os_reason
 
 RESUME_SUFFIX = ".aiocurl-resume"
 
 
-class WriteError(AiocurlError):
+class WriteError(OutputError):
     """The disk refused the bytes (full, a file size limit, gone): not a network failure,
     and nothing that trying the request again would fix."""
 
     def __init__(self, path: str, error: OSError) -> None:
-        super().__init__(f"cannot write {path!r}: {error.strerror or error}")
+        super().__init__(f"cannot write {path!r}: {os_reason(error, with_file=False)}")
         self.path = path
 
 

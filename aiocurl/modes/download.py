@@ -7,7 +7,7 @@ import os
 from dataclasses import replace
 
 from aiocurl.environment import Environment
-from aiocurl.errors import AiocurlError
+from aiocurl.errors import AiocurlError, printable
 from aiocurl.modes.signals import SignalStop
 from aiocurl.output_files import WriteError
 from aiocurl.render.download import DownloadSink
@@ -64,5 +64,6 @@ async def run_download(plan: RequestPlan, env: Environment, stop: SignalStop) ->
         return ExitStatus.OK
     # Nothing is saved from a response that is not the file (HTTPie's --download rule).
     if plan.output.quiet < 2:
-        env.stderr.write(f"aiocurl: warning: HTTP {head.status} {head.reason}: nothing saved\n")
+        reason = printable(head.reason)
+        env.stderr.write(f"aiocurl: warning: HTTP {head.status} {reason}: nothing saved\n")
     return status_for_response(sink.status or head.status, check_status=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from aiocurl.environment import Environment
+from aiocurl.errors import printable
 from aiocurl.events import RequestRecord
 from aiocurl.render.output import LazyFile, Renderer
 from aiocurl.request.plan import RequestPlan, RequestSpec
@@ -37,7 +38,7 @@ async def run_exchange(plan: RequestPlan, env: Environment) -> ExitStatus:
         return ExitStatus.OK
     status = status_for_response(head.status, check_status=plan.output.check_status)
     if status is not ExitStatus.OK and not env.stdout_isatty and plan.output.quiet < 2:
-        env.stderr.write(f"aiocurl: warning: HTTP {head.status} {head.reason}\n")
+        env.stderr.write(f"aiocurl: warning: HTTP {head.status} {printable(head.reason)}\n")
     return status
 
 

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import BinaryIO
 
-from aiocurl.errors import AiocurlError
+from aiocurl.errors import AiocurlError, os_reason
 from aiocurl.events import Outbox, Outgoing
 from aiocurl.request.body import read_some
 
@@ -44,7 +44,7 @@ def stdin_outbox(stdin: BinaryIO, *, binary: bool) -> Outbox:
                     return
             reader.finish()
         except OSError as exc:
-            hand_over(AiocurlError(f"cannot read stdin: {exc.strerror or exc}"))
+            hand_over(AiocurlError(f"cannot read stdin: {os_reason(exc, with_file=False)}"))
         finally:
             hand_over(None)
 

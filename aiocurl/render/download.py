@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from aiocurl.errors import AiocurlError
+from aiocurl.errors import AiocurlError, printable
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Sink
 from aiocurl.output_files import WriteError
 from aiocurl.render.download_names import name_for, unique
@@ -167,7 +167,8 @@ class DownloadSink:
         self._write_sidecar()
         encoding = head.header("Content-Encoding")
         if encoding and encoding.strip().lower() != "identity":
-            self._note(f"saving {self.path} as sent (Content-Encoding: {encoding})", once=True)
+            coding = printable(encoding)
+            self._note(f"saving {self.path} as sent (Content-Encoding: {coding})", once=True)
 
     def _check_same_version(self, head: ResponseHead) -> None:
         """A 206 must be the rest of the version the partial file has: a server that
@@ -176,7 +177,8 @@ class DownloadSink:
         theirs = validator_of(head, like=ours)
         if ours and theirs and theirs != ours:
             raise AiocurlError(
-                f"{self.path} changed on the server ({theirs}, the partial file is {ours}) "
+                f"{self.path} changed on the server ({printable(theirs)}, the partial file is "
+                f"{printable(ours)}) "
                 "but the server sent only the rest: nothing appended; "
                 "remove the partial file and download again"
             )

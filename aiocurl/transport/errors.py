@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import errno
-import os
 import re
 import ssl
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import http_exceptions as parser
 
-from aiocurl.errors import AiocurlError, RequestError, TimeoutFired
+from aiocurl.errors import AiocurlError, RequestError, TimeoutFired, os_reason
 from aiocurl.redact import redact_url
 from aiocurl.request.plan_transport import TransportPlan
 
@@ -143,22 +141,6 @@ def _not_connected(exc: aiohttp.ClientConnectorError, where: str) -> RequestErro
             f"cannot connect to proxy {exc.host}:{exc.port}: {os_reason(exc.os_error)}"
         )
     return RequestError(f"cannot connect to {where}: {os_reason(exc.os_error)}")
-
-
-def os_reason(error: OSError) -> str:
-    """An OSError as one phrase: the system's words for it (never the "[Errno N]" repr),
-    and the file it concerns, if any."""
-    # The system's sentence for the errno first: asyncio puts its own words in strerror
-    # ("Connect call failed ('127.0.0.1', 8080)"); resolver errors have only strerror.
-    code = error.errno
-    if isinstance(code, int) and code in errno.errorcode:
-        reason = os.strerror(code)
-    else:
-        reason = error.strerror or ""
-    reason = reason[:1].lower() + reason[1:] if reason else "input/output error"
-    if error.filename:
-        return f"{os.fsdecode(error.filename)!r}: {reason}"
-    return reason
 
 
 # OpenSSL's reason codes that have a plainer meaning for someone running a request.

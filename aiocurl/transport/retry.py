@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 
 import tenacity
 
-from aiocurl.errors import AiocurlError
+from aiocurl.errors import AiocurlError, printable
 from aiocurl.events import ResponseHead, ResponseMeta, Sink
 from aiocurl.request.plan import RequestPlan
 from aiocurl.request.plan_transport import TransportPlan
@@ -28,7 +28,7 @@ class RetryableStatus(Exception):
     retry window closes first."""
 
     def __init__(self, head: ResponseHead, body: bytes, meta: ResponseMeta) -> None:
-        super().__init__(f"{head.status} {head.reason}")
+        super().__init__(f"{head.status} {printable(head.reason)}")
         self.head, self.body, self.meta = head, body, meta
 
 

@@ -6,9 +6,8 @@ import os
 import re
 import ssl
 
-from aiocurl.errors import UsageError
+from aiocurl.errors import UsageError, os_reason
 from aiocurl.request.plan_transport import TransportPlan
-from aiocurl.transport.errors import os_reason
 
 _VERSIONS = {"tls1.2": ssl.TLSVersion.TLSv1_2, "tls1.3": ssl.TLSVersion.TLSv1_3}
 

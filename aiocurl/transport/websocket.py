@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from aiocurl.errors import AiocurlError, RequestError, TimeoutFired
+from aiocurl.errors import AiocurlError, RequestError, TimeoutFired, printable
 from aiocurl.events import MessageSink, Outbox, Outgoing, ResponseMeta, Sink
 from aiocurl.redact import redact_url
 from aiocurl.request.plan import RequestPlan, WebSocketPlan
@@ -310,7 +310,7 @@ def _check_end(
         raise _refused_frame(message.data.code, ws_plan)
     if error is None or isinstance(error, (ConnectionError, aiohttp.ClientConnectionError)):
         raise RequestError("the connection dropped without a close frame (1006)")
-    raise RequestError(f"WebSocket error: {error}")
+    raise RequestError(f"the WebSocket session failed ({type(error).__name__})")
 
 
 def _refused_frame(code: int, ws_plan: WebSocketPlan) -> RequestError:
@@ -337,4 +337,4 @@ def _phrase(status: int) -> str:
 
 def describe_close(code: int, reason: str) -> str:
     name = CLOSE_NAMES.get(code, "application code" if code >= 3000 else "unknown code")
-    return f"{code} {name}" + (f": {reason}" if reason else "")
+    return f"{code} {name}" + (f": {printable(reason)}" if reason else "")

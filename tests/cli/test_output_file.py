@@ -159,7 +159,7 @@ def test_a_refused_write_names_the_file(echo_url: str, tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 1
-    assert done.stderr.decode() == "aiocurl: error: cannot write 'out.bin': File too large\n"
+    assert done.stderr.decode() == "aiocurl: error: cannot write 'out.bin': file too large\n"
 
 
 # --offline writes the request to --output, but nothing to a download's file.

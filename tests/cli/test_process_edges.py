@@ -59,7 +59,7 @@ def test_a_full_disk_behind_stdout_is_named(echo_url: str) -> None:
             timeout=60,
         )
     assert done.returncode == 1
-    assert done.stderr == b"aiocurl: error: cannot write to stdout: No space left on device\n"
+    assert done.stderr == b"aiocurl: error: cannot write to stdout: no space left on device\n"
 
 
 def test_a_broken_netrc_is_a_warning_in_our_words(echo_url: str, tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_an_empty_regular_file_is_an_empty_body(echo_url: str, tmp_path: Path) -
 def test_an_unreadable_pipe_path_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("--offline", "PUT", "h", f"@{tmp_path}/missing-fifo")
     assert result.exit_status == 1
-    assert result.stderr.startswith("aiocurl: error: cannot read ") and "No such file" in (
+    assert result.stderr.startswith("aiocurl: error: cannot read ") and "no such file" in (
         result.stderr
     )
 
@@ -109,7 +109,7 @@ def test_an_unreadable_pipe_path_is_a_usage_error(tmp_path: Path) -> None:
 def test_a_directory_is_not_a_body(tmp_path: Path, item: str) -> None:
     result = run_cli("--offline", "-f", "PUT", "h", item.format(dir=tmp_path))
     assert result.exit_status == 1
-    assert result.stderr == f"aiocurl: error: cannot read {str(tmp_path)!r}: it is a directory\n"
+    assert result.stderr == f"aiocurl: error: cannot read {str(tmp_path)!r}: is a directory\n"
 
 
 def test_a_sys_file_that_overstates_its_size_is_streamed(echo_url: str) -> None:

@@ -384,7 +384,7 @@ async def test_a_full_disk_leaves_a_resumable_file(server: RangeServer, in_tmp: 
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 1
     assert stderr.decode().splitlines()[-3:] == [
-        "aiocurl: error: cannot write 'f.bin': File too large",
+        "aiocurl: error: cannot write 'f.bin': file too large",
         "  100000 bytes of 293.0 KiB saved in f.bin; resume with:",
         f"  aiocurl -d {server.url} --continue --output f.bin",
     ]

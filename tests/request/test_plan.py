@@ -22,7 +22,7 @@ def env(**overrides: object) -> Environment:
 
     def read(path: str) -> bytes:
         if path not in files:
-            raise UsageError(f"cannot read {path!r}: No such file or directory")
+            raise UsageError(f"cannot read {path!r}: no such file or directory")
         return files[path]
 
     base = Environment(env={}, read_file=read, prompt_password=lambda _: "prompted")
@@ -135,7 +135,7 @@ def test_file_items() -> None:
         ("age:=3x", r"'age:=3x': invalid JSON at position 1: Extra data"),
         ("a:={", r"'a:={': invalid JSON at position 1: Expecting property name"),
         ("d:=@bad.json", r"invalid JSON in 'bad.json' at position 1"),
-        ("b=@missing.txt", r"cannot read 'missing.txt': No such file"),
+        ("b=@missing.txt", r"cannot read 'missing.txt': no such file"),
         ("f@a.png", r"a file upload needs a multipart body \(perhaps you meant --form\?\)"),
         ("bad name:x", r"'bad name' is not a valid header name"),
         ("bad\x01:x", r"is not a valid header name"),
