@@ -346,3 +346,10 @@ async def test_a_body_that_turns_malformed_midway_ends_the_command() -> None:
         f"aiocurl: error: {url}: invalid HTTP response: malformed chunked encoding "
         "(at 'ZZ') after 6 body bytes\n"
     )
+
+
+async def test_a_reason_phrase_cannot_drive_the_terminal() -> None:
+    reply = b"HTTP/1.1 500 Bad\x1b[31mRED\x07\r\nContent-Length: 0\r\n\r\n"
+    result, _ = await raw_exchange(reply, "--check-status")
+    assert result.exit_status == 5
+    assert result.stderr == "aiocurl: warning: HTTP 500 Bad\\x1b[31mRED\\x07\n"

@@ -155,6 +155,13 @@ async def test_other_close_codes_exit_1_naming_code_and_reason(
     assert result.stdout == b"hello\n"
 
 
+async def test_a_close_reason_cannot_drive_the_terminal(ws_server: tuple[str, WsServer]) -> None:
+    url, state = ws_server
+    state.close_after, state.close_code, state.close_reason = 1, 4000, "bad\nthing\x1b[31m"
+    result = await arun_cli(url, stdin=b"hello\n")
+    one_error_line(result, 1, "closed by server: 4000 application code: bad\\x0athing\\x1b[31m")
+
+
 @pytest.mark.parametrize(("status", "code"), [(401, 4), (403, 4), (503, 5)])
 async def test_refused_handshake_prints_the_response(
     ws_server: tuple[str, WsServer], status: int, code: int
