@@ -19,6 +19,7 @@ from aiocurl.request.plan_transport import TransportPlan
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 MAX_BACKOFF = 60.0
+MAX_RETRY_AFTER = 3600.0  # a server's own wait is honoured up to an hour
 
 Attempt = Callable[[frozenset[int]], Awaitable[ResponseHead]]
 
@@ -92,12 +93,18 @@ def backoff(settings: TransportPlan, started: float) -> Callable[[tenacity.Retry
 
 
 def retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds: a number, or an HTTP date."""
+    """Retry-After as seconds: a number, or an HTTP date; at most MAX_RETRY_AFTER, so a
+    server cannot park the command for a day (or for ever)."""
+    seconds = _retry_after(value)
+    return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+
+def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return float(int(value)) if len(value) < 10 else MAX_RETRY_AFTER
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

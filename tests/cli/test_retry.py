@@ -200,3 +200,8 @@ async def test_retry_sends_exactly_the_attempts_it_announces(
     assert result.exit_status == 1
     assert result.stderr.count("aiocurl: retry ") == 2
     assert len(state.heads) == 3
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "9" * 5000, "7200"])
+def test_retry_after_is_honoured_up_to_an_hour(value: str) -> None:
+    assert retry_after(value) == 3600.0
