@@ -88,6 +88,8 @@ def output_path(out: OutputOptions, *, offline: bool) -> str | None:
     """The file this run writes, checked now, before anything is sent. --offline with
     --download saves nothing (the request goes to stdout); --offline with --output writes
     the request there, but never over a partial download."""
+    if out.output_file == "":
+        raise UsageError("--output: the file name is empty")
     if offline and out.download:
         return None
     if out.output_file is None:

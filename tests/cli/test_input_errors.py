@@ -186,3 +186,10 @@ def test_proxy_urls_that_cannot_be_used(proxy: str, fragment: str) -> None:
 @pytest.mark.parametrize("flag", ["--max-headers", "--max-header-size", "--ws-max-size"])
 def test_limits_beyond_what_aiohttp_can_hold(flag: str) -> None:
     one_line(run_cli(flag, "99999999999999999999", "h"), f"{flag}: ", "is not in the range")
+
+
+@pytest.mark.parametrize("argv", [["-o", ""], ["-d", "-o", ""], ["--output="]])
+async def test_an_empty_output_name(counting: tuple[str, list[str]], argv: list[str]) -> None:
+    url, seen = counting
+    one_line(await arun_cli(*argv, "POST", url, "a=b"), "--output: the file name is empty")
+    assert seen == []
