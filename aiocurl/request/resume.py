@@ -31,13 +31,9 @@ class Resume:
     validator: str | None
 
 
-def sidecar(path: str) -> str:
-    return resume_state(path)
-
-
 def save_validator(path: str, validator: str | None) -> None:
     try:
-        with open(sidecar(path), "w", encoding="utf-8") as handle:
+        with open(resume_state(path), "w", encoding="utf-8") as handle:
             json.dump({"validator": validator}, handle)
     except OSError:
         pass  # resuming still works, only without the If-Range check
@@ -45,8 +41,8 @@ def save_validator(path: str, validator: str | None) -> None:
 
 def forget(path: str) -> None:
     """The download is complete: nothing to resume."""
-    if os.path.exists(sidecar(path)):
-        os.remove(sidecar(path))
+    if os.path.exists(resume_state(path)):
+        os.remove(resume_state(path))
 
 
 def prepare(output_file: str | None, resume: bool) -> Resume | None:
@@ -65,7 +61,7 @@ def prepare(output_file: str | None, resume: bool) -> Resume | None:
 
 def read_validator(path: str) -> str | None:
     try:
-        with open(sidecar(path), encoding="utf-8") as handle:
+        with open(resume_state(path), encoding="utf-8") as handle:
             value = json.load(handle).get("validator")
     except (OSError, ValueError, AttributeError):
         return None
