@@ -13,7 +13,6 @@ import base64
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
-from urllib.parse import unquote
 
 MASK = "***"
 # Shorter values are masked where they stand (a URL's user info, the -a argument of a
@@ -89,6 +88,8 @@ def secrets_in(argv: Sequence[str]) -> frozenset[str]:
     found.update(option_values(argv, "--cert-key-pass"))
     for arg in argv:
         for match in _USERINFO.finditer(arg):
+            from urllib.parse import unquote  # only now: --help and --version stay lighter
+
             user, password = unquote(match["user"]), unquote(match["password"])
             found.update({match["password"], password, _basic(user, password)})
         item = _HEADER_ITEM.match(arg)
