@@ -22,6 +22,7 @@ from aiohttp import http_exceptions as parser
 from aiocurl.errors import AiocurlError, RequestError, TimeoutFired, os_reason
 from aiocurl.redact import redact_url
 from aiocurl.request.plan_transport import TransportPlan
+from aiocurl.transport.decoding import DecodeError
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,6 @@ class BodyProgress:
     received: int  # bytes handed on, after decoding
     on_wire: int  # bytes as the server sent them
     expected: int | None = None  # its Content-Length
-    coding: str | None = None  # the Content-Encoding that was being decoded
 
 
 def map_error(
@@ -52,6 +52,26 @@ def map_error(
     ) and not isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ClientConnectorDNSError))
     error.retryable = transient and not (body and body.received)
     return error
+
+
+def decoding_error(error: DecodeError, url: str, body: BodyProgress | None) -> RequestError:
+    """A body whose Content-Encoding could not be decoded, or stopped before its end."""
+    where = redact_url(url)
+    keep = "keep the bytes as sent with --no-decompress"
+    if error.missing:
+        return RequestError(
+            f"{where}: the body is {error.coding}-encoded and this installation cannot "
+            f"decode it (install {error.missing}, or {keep})"
+        )
+    got = f" after {body.received} decoded bytes" if body is not None and body.received else ""
+    if error.truncated:
+        return RequestError(
+            f"{where}: the {error.coding}-encoded body was cut short: its coding did not "
+            f"end{got} ({keep})"
+        )
+    return RequestError(
+        f"{where}: the {error.coding}-encoded body could not be decoded{got} ({keep})"
+    )
 
 
 def _describe(
@@ -202,17 +222,6 @@ def _parser_problem(
     if isinstance(error, parser.TransferEncodingError) and in_body:
         sent = f" after {body.on_wire} bytes" if body is not None else ""
         return f"the response body broke off{sent} (malformed or unfinished chunked encoding)"
-    if isinstance(error, parser.ContentEncodingError):
-        missing = _missing_decoder(error)
-        if missing is not None:
-            return missing
-        named = body.coding if body is not None and body.coding else _coding_named(error)
-        coding = f"{named}-encoded" if named else "compressed"
-        decoded = f" after {body.received} bytes" if body is not None and body.received else ""
-        return (
-            f"the {coding} body could not be decoded{decoded} "
-            "(keep the bytes as sent with --no-decompress)"
-        )
     if isinstance(error, parser.LineTooLong):
         return (
             f"a response header line is longer than {plan.max_header_size} bytes "
@@ -231,27 +240,6 @@ def _short_body(body: BodyProgress | None) -> str:
     return (
         f"the response body broke off after {body.on_wire} of {body.expected} bytes "
         "(Content-Length)"
-    )
-
-
-# The decoders aiohttp looks for when a server sends one of these codings.
-_DECODERS = {"br": "Brotli", "zstd": "backports.zstd"}
-
-
-def _coding_named(error: parser.HttpProcessingError) -> str | None:
-    """The coding aiohttp's sentence names, when the body had not begun to arrive."""
-    return next((name for name in ("gzip", "deflate", "br", "zstd") if name in error.message), None)
-
-
-def _missing_decoder(error: parser.HttpProcessingError) -> str | None:
-    """The sentence for a coding this installation has no decoder for; None when the body
-    was merely broken. Which coding lacked one is only in aiohttp's sentence, as "(br)"."""
-    coding = next((name for name in _DECODERS if f"({name})" in error.message), None)
-    if coding is None:
-        return None
-    return (
-        f"the body is {coding}-encoded and this installation cannot decode it "
-        f"(install {_DECODERS[coding]}, or keep the bytes as sent with --no-decompress)"
     )
 
 

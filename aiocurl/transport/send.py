@@ -25,7 +25,8 @@ from aiocurl.request.body import (
 )
 from aiocurl.request.plan import RequestPlan
 from aiocurl.request.plan_transport import TransportPlan
-from aiocurl.transport.errors import BodyProgress, map_error
+from aiocurl.transport.decoding import DecodeError, decoder_for
+from aiocurl.transport.errors import BodyProgress, decoding_error, map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.redirects import REDIRECT_STATUSES, Hop, first_hop, next_hop
 from aiocurl.transport.session import PeerConnector, open_session
@@ -115,21 +116,29 @@ async def _send_hop(
             sink.response_head(head)
             size, started_body = 0, response
             end_stranded_reads(response)
+            coding = response.headers.get("Content-Encoding") if settings.decompress else None
+            decoder = decoder_for(coding)
             async for chunk in response.content.iter_chunked(READ_CHUNK):
-                size = (size or 0) + len(chunk)
-                if settings.max_filesize is not None and size > settings.max_filesize:
-                    counted = "after decoding" if settings.decompress else "as sent"
-                    raise RequestError(
-                        f"{hop.url}: the body is larger than --max-filesize "
-                        f"{settings.max_filesize} bytes (counted {counted}); stopped"
-                    )
-                sink.body_chunk(chunk)
-                if response.status in retry_on and len(kept) < IN_MEMORY_LIMIT:
-                    kept += chunk
+                for piece in decoder.decode(chunk) if decoder else (chunk,):
+                    size = (size or 0) + len(piece)
+                    if settings.max_filesize is not None and size > settings.max_filesize:
+                        counted = "after decoding" if settings.decompress else "as sent"
+                        raise RequestError(
+                            f"{hop.url}: the body is larger than --max-filesize "
+                            f"{settings.max_filesize} bytes (counted {counted}); stopped"
+                        )
+                    sink.body_chunk(piece)
+                    if response.status in retry_on and len(kept) < IN_MEMORY_LIMIT:
+                        kept += piece
+            if decoder is not None:
+                decoder.finish()
     except AiocurlError:
         raise
+    except DecodeError as exc:
+        progress = body_progress(started_body, size or 0)
+        raise decoding_error(exc, hop.url, progress) from None
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-        progress = body_progress(started_body, size or 0, settings)
+        progress = body_progress(started_body, size or 0)
         raise map_error(exc, hop.url, settings, body=progress) from exc
     meta = ResponseMeta(time.perf_counter() - started, remote, size or 0)
     sink.response_end(meta)
@@ -174,16 +183,13 @@ def _fail_untold_body(response: aiohttp.ClientResponse, protocol: object) -> Non
     content.set_exception(error)
 
 
-def body_progress(
-    response: aiohttp.ClientResponse | None, received: int, settings: TransportPlan
-) -> BodyProgress | None:
+def body_progress(response: aiohttp.ClientResponse | None, received: int) -> BodyProgress | None:
     """How far a response body had come, for the message when it fails; None before it."""
     if response is None:
         return None
     # Bytes as sent, before decoding (aiohttp >= 3.13 counts them; else they are the same).
     on_wire = getattr(response.content, "total_raw_bytes", received)
-    coding = response.headers.get("Content-Encoding") if settings.decompress else None
-    return BodyProgress(received, on_wire, response.content_length, coding)
+    return BodyProgress(received, on_wire, response.content_length)
 
 
 # Bodies up to this size go to aiohttp as bytes; larger ones stream, with progress.

@@ -67,7 +67,7 @@ def open_session(plan: TransportPlan, sink: Sink) -> aiohttp.ClientSession:
         plan,
         connector=PeerConnector(ssl=ssl_setting(plan)),
         timeout=timeout,
-        auto_decompress=plan.decompress,
+        auto_decompress=False,  # transport/decoding.py decodes, and checks each coding ends
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.
         cookie_jar=aiohttp.CookieJar(unsafe=True),
         trust_env=False,  # proxies come from transport.proxy, netrc from the plan

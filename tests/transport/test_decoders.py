@@ -9,12 +9,16 @@ so the test means the same whether or not they are installed here.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import os
 import shutil
 import sys
+import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
+from helpers import arun_cli
 
 REFUSE = 'raise ModuleNotFoundError("not in this installation")\n'
 # An empty regular package `backports` hides the namespace package, so backports.zstd is
@@ -85,3 +89,65 @@ async def test_a_coding_without_a_decoder_names_the_package(coding: str, tmp_pat
         ).encode(),
     )
     assert kept == (0, BODY, b"")
+
+
+def encoders() -> dict[str, Any]:
+    import brotli  # type: ignore[import-untyped]
+
+    if sys.version_info >= (3, 14):
+        from compression import zstd  # type: ignore[import-not-found]
+    else:
+        from backports import zstd
+    return {
+        "gzip": gzip.compress,
+        "deflate": zlib.compress,
+        "br": brotli.compress,
+        "zstd": zstd.compress,
+    }
+
+
+DOCUMENT = b'{"items": [' + b",".join(b'{"n": %d}' % i for i in range(20000)) + b"]}"
+
+
+async def serve_once(reply: bytes) -> tuple[asyncio.base_events.Server, str]:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(reply)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "zstd"])
+async def test_a_coded_body_cut_short_is_an_error(coding: str) -> None:
+    """The connection ends the body (no Content-Length) halfway through the coding."""
+    encoded = encoders()[coding](DOCUMENT)
+    head = f"HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\nConnection: close\r\n\r\n"
+    server, url = await serve_once(head.encode() + encoded[: len(encoded) // 2])
+    async with server:
+        result = await arun_cli(url)
+    assert result.exit_status == 1, result.stderr
+    assert result.stderr.startswith(f"aiocurl: error: {url}: the {coding}-encoded body was cut ")
+    assert result.stderr.count("\n") == 1
+    assert DOCUMENT.startswith(result.stdout)  # what arrived is kept, and is the start
+
+
+@pytest.mark.parametrize("coding", ["gzip", "zstd"])
+async def test_members_one_after_another_are_one_body(coding: str) -> None:
+    compress = encoders()[coding]
+    encoded = compress(DOCUMENT[:1000]) + compress(DOCUMENT[1000:])
+    head = f"HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\nContent-Length: {len(encoded)}"
+    server, url = await serve_once(head.encode() + b"\r\n\r\n" + encoded)
+    async with server:
+        result = await arun_cli(url)
+    assert (result.exit_status, result.stdout) == (0, DOCUMENT), result.stderr
+
+
+async def test_a_head_response_with_a_coding_has_nothing_to_decode() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 1234\r\n\r\n"
+    server, url = await serve_once(head)
+    async with server:
+        result = await arun_cli("HEAD", url)
+    assert result.exit_status == 0, result.stderr
