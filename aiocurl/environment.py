@@ -37,9 +37,9 @@ def file_size(path: str) -> int | None:
         info = os.stat(expanded)
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        # A pipe or a device; or a file whose size is not what it holds (/sys says 4096
-        # for four bytes, and such files take no blocks on disk): read until the end.
-        if not stat.S_ISREG(info.st_mode) or (info.st_size and not info.st_blocks):
+        # A pipe or a device; or a file of the kernel's whose size is not what it holds
+        # (/sys says 4096 for four bytes): read until the end.
+        if not stat.S_ISREG(info.st_mode) or (info.st_size and _virtual(info)):
             if not os.access(expanded, os.R_OK):
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
             return None
@@ -47,6 +47,17 @@ def file_size(path: str) -> int | None:
             return info.st_size
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {path!r}: {_reason(exc)}") from None
+
+
+def _virtual(info: os.stat_result) -> bool:
+    """Whether a file lies in /proc or /sys, whose sizes are made up."""
+    for root in ("/proc", "/sys"):
+        try:
+            if os.stat(root).st_dev == info.st_dev:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _reason(exc: OSError | ValueError) -> str:

@@ -211,9 +211,10 @@ def default_headers(*, json: bool) -> list[tuple[str, str]]:
 
 
 def accept_encoding() -> str:
-    """gzip and deflate always; br and zstd only when aiohttp can decode them here."""
+    """gzip and deflate always; br and zstd when their decoders (dependencies of aiocurl)
+    are importable, as transport/decoding.py needs them."""
     codings = ["gzip", "deflate"]
-    if _installed("brotli") or _installed("brotlicffi"):
+    if _installed("brotli"):
         codings.append("br")
     if _installed("backports.zstd") or _installed("compression.zstd"):
         codings.append("zstd")

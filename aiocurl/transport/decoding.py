@@ -12,7 +12,8 @@ import zlib
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-PIECE = 1024 * 1024  # the most a single step may decode
+PIECE = 1024 * 1024  # the most a single step may decode (brotli may go past it a little)
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 class DecodeError(Exception):
@@ -47,6 +48,20 @@ def decoder_for(content_encoding: str | None) -> Decoder | None:
     return None
 
 
+def decode_whole(body: bytes, content_encoding: str | None) -> bytes:
+    """A whole body decoded; as it came when it cannot be (a refused WebSocket handshake
+    is shown either way, and its refusal is the error that matters)."""
+    try:
+        decoder = decoder_for(content_encoding)
+        if decoder is None:
+            return body
+        decoded = b"".join(decoder.decode(body))
+        decoder.finish()
+    except DecodeError:
+        return body
+    return decoded
+
+
 class ZlibDecoder:
     """gzip (members one after another, as gzip allows) and deflate (zlib-wrapped, or raw
     as some servers send it)."""
@@ -56,27 +71,32 @@ class ZlibDecoder:
         self._wbits = wbits
         self._zlib = zlib.decompressobj(wbits)
         self._fed = False  # a response without a body (HEAD, 204) has nothing to finish
-        self._produced = False
+        self._held = b""  # the start of what may be another gzip member
 
     def decode(self, data: bytes) -> Iterator[bytes]:
+        if data and not self._fed and self.coding == "deflate" and data[0] & 0x0F != 8:
+            # No zlib header (its first byte names method 8): raw deflate, as some send it.
+            self._wbits = -zlib.MAX_WBITS
+            self._zlib = zlib.decompressobj(self._wbits)
         self._fed = self._fed or bool(data)
+        data, self._held = self._held + data, b""
         more = False  # a full piece: more output may wait inside zlib
         while data or more:
-            if self._zlib.eof:  # the next gzip member; deflate has one stream only
-                if self.coding != "gzip" or not data:
+            if self._zlib.eof:
+                # Another gzip member may follow; anything else after the end (padding)
+                # is ignored, as browsers and HTTPie do.
+                if self.coding == "gzip" and len(data) < len(GZIP_MAGIC):
+                    self._held = data if GZIP_MAGIC.startswith(data) else b""
+                    return  # the next chunk tells
+                if self.coding != "gzip" or not data.startswith(GZIP_MAGIC):
                     return
                 self._zlib = zlib.decompressobj(self._wbits)
             try:
                 piece = self._zlib.decompress(data, PIECE)
             except zlib.error:
-                if self.coding == "deflate" and not self._produced and self._wbits > 0:
-                    self._wbits = -zlib.MAX_WBITS  # raw deflate, without the zlib wrapper
-                    self._zlib = zlib.decompressobj(self._wbits)
-                    continue
                 raise DecodeError(self.coding) from None
             more = len(piece) == PIECE
             if piece:
-                self._produced = True
                 yield piece
             data = self._zlib.unconsumed_tail or (self._zlib.unused_data if self._zlib.eof else b"")
 

@@ -55,8 +55,14 @@ def map_error(
 
 
 def decoding_error(error: DecodeError, url: str, body: BodyProgress | None) -> RequestError:
-    """A body whose Content-Encoding could not be decoded, or stopped before its end."""
-    where = redact_url(url)
+    """A body whose Content-Encoding could not be decoded, or stopped before its end;
+    worth another try (--retry) while nothing of it has been handed on."""
+    failure = _decoding_failure(error, redact_url(url), body)
+    failure.retryable = error.missing is None and not (body and body.received)
+    return failure
+
+
+def _decoding_failure(error: DecodeError, where: str, body: BodyProgress | None) -> RequestError:
     keep = "keep the bytes as sent with --no-decompress"
     if error.missing:
         return RequestError(

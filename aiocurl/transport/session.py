@@ -38,6 +38,7 @@ def new_session(plan: TransportPlan, **settings: Any) -> aiohttp.ClientSession:
     """A ClientSession with what every session of aiocurl needs (HTTP and WebSocket alike):
     the plan's limits on the response head, and each request sent once per attempt."""
     session = aiohttp.ClientSession(
+        auto_decompress=False,  # transport/decoding.py decodes, and checks each coding ends
         max_line_size=plan.max_header_size,  # the status line
         max_field_size=plan.max_header_size,  # each header line
         max_headers=plan.max_headers,
@@ -67,7 +68,6 @@ def open_session(plan: TransportPlan, sink: Sink) -> aiohttp.ClientSession:
         plan,
         connector=PeerConnector(ssl=ssl_setting(plan)),
         timeout=timeout,
-        auto_decompress=False,  # transport/decoding.py decodes, and checks each coding ends
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.
         cookie_jar=aiohttp.CookieJar(unsafe=True),
         trust_env=False,  # proxies come from transport.proxy, netrc from the plan

@@ -21,6 +21,7 @@ from aiocurl.events import MessageSink, Outbox, Outgoing, ResponseMeta, Sink
 from aiocurl.redact import redact_url
 from aiocurl.request.plan import RequestPlan, WebSocketPlan
 from aiocurl.status import ExitStatus
+from aiocurl.transport.decoding import decode_whole
 from aiocurl.transport.errors import map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.send import head_of
@@ -159,6 +160,8 @@ def _handshake_middlewares(
             shown.response_head(head)
             return response
         body = await response.read()
+        if plan.transport.decompress:
+            body = decode_whole(body, response.headers.get("Content-Encoding"))
         refused.response_head(head)
         refused.body_chunk(body)
         refused.response_end(ResponseMeta(time.perf_counter() - started, None, len(body)))

@@ -127,3 +127,11 @@ def test_a_fifo_without_a_writer_still_obeys_max_time(echo_url: str, tmp_path: P
     result = run_cli("--max-time", "0.3", "PUT", f"{echo_url}/put", f"@{tmp_path}/silent")
     assert result.exit_status == 2, result.stderr
     assert result.stderr.startswith("aiocurl: error: ") and "(--max-time)" in result.stderr
+
+
+def test_a_sparse_file_keeps_its_length(echo_url: str, tmp_path: Path) -> None:
+    sparse = tmp_path / "sparse.bin"
+    with open(sparse, "wb") as handle:
+        handle.truncate(300_000)  # no blocks on disk, yet a real size
+    body = received(run_cli("-b", "PUT", f"{echo_url}/put", f"@{sparse}"))
+    assert body["headers"]["Content-Length"] == "300000"

@@ -448,3 +448,24 @@ async def test_ctrl_c_with_an_open_stdin_pipe(ws_server: tuple[str, WsServer]) -
     assert process.returncode == 130, stderr
     assert [line for line in stderr.decode().splitlines() if line] == ["aiocurl: interrupted"]
     assert await state.session_end() == 1000
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"), [(b'{"error": "no"}', b'{"error": "no"}'), (None, None)]
+)
+async def test_a_refusal_body_is_decoded_like_any_body(
+    body: bytes | None, shown: bytes | None
+) -> None:
+    import gzip
+
+    payload = gzip.compress(body) if body is not None else b"not gzip at all"
+
+    async def refuse(request: web.Request) -> web.Response:
+        return web.Response(status=403, body=payload, headers={"Content-Encoding": "gzip"})
+
+    app = web.Application()
+    app.router.add_get("/ws", refuse)
+    async with TestServer(app, host="127.0.0.1") as server:
+        result = await arun_cli("-I", str(server.make_url("/ws")).replace("http", "ws", 1))
+    assert result.exit_status == 4, result.stderr
+    assert result.stdout == (shown if shown is not None else payload)  # undecodable: as sent

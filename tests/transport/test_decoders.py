@@ -151,3 +151,56 @@ async def test_a_head_response_with_a_coding_has_nothing_to_decode() -> None:
     async with server:
         result = await arun_cli("HEAD", url)
     assert result.exit_status == 0, result.stderr
+
+
+def decode_in(chunks: list[bytes], coding: str) -> bytes:
+    from aiocurl.transport.decoding import decoder_for
+
+    decoder = decoder_for(coding)
+    assert decoder is not None
+    out = b"".join(piece for chunk in chunks for piece in decoder.decode(chunk))
+    decoder.finish()
+    return out
+
+
+def test_raw_deflate_is_told_by_its_first_byte() -> None:
+    squeeze = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    raw = squeeze.compress(DOCUMENT) + squeeze.flush()
+    assert decode_in([raw[:1], raw[1:]], "deflate") == DOCUMENT
+    wrapped = zlib.compress(DOCUMENT)
+    assert decode_in([wrapped[:1], wrapped[1:]], "deflate") == DOCUMENT
+
+
+@pytest.mark.parametrize("cut", [-1, 0, 1, 2])
+def test_a_second_gzip_member_split_anywhere(cut: int) -> None:
+    first, second = gzip.compress(DOCUMENT[:500]), gzip.compress(DOCUMENT[500:])
+    blob = first + second
+    at = len(first) + cut
+    assert decode_in([blob[:at], blob[at:]], "gzip") == DOCUMENT
+
+
+def test_padding_after_gzip_is_ignored() -> None:
+    assert decode_in([gzip.compress(b"hello\n") + b"\0\0\0\0"], "gzip") == b"hello\n"
+
+
+async def test_a_coded_body_that_broke_before_any_byte_is_retried() -> None:
+    good = gzip.compress(DOCUMENT)
+    replies = [
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n" + good[:10],
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(good)
+        + good,
+    ]
+    seen: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(replies[len(seen) - 1])
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    async with server:
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+        result = await arun_cli("--retry", "1", "--retry-delay", "0.01", url)
+    assert (result.exit_status, result.stdout) == (0, DOCUMENT), result.stderr
+    assert len(seen) == 2 and "retry 1/1" in result.stderr
