@@ -110,8 +110,18 @@ def _basic(user: str, password: str) -> str:
         return ""
 
 
+# A credential header as a head shows it on stderr (a download's -v), colours allowed: its
+# value is masked whatever it came from (-a, .netrc, a prompt, a proxy variable).
+_ANSI = r"(?:\x1b\[[0-9;]*m)*"
+_CREDENTIAL_LINE = re.compile(
+    rf"(?im)^(?P<name>{_ANSI}(?:authorization|proxy-authorization|cookie|x-api-key|api-key"
+    rf"|[a-z0-9_-]*-(?:token|key|secret)){_ANSI}:[ \t]*{_ANSI}(?:(?:basic|bearer|digest)[ \t]+)?)"
+    r"(?P<value>[^\r\n\x1b]+)"
+)
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
-    text = redact_url(text)
+    text = _CREDENTIAL_LINE.sub(lambda m: f"{m['name']}{MASK}", redact_url(text))
     for secret in sorted(secrets, key=len, reverse=True):  # a longer one may contain another
         if len(secret) >= MIN_FREE_MASK:
             text = text.replace(secret, MASK)

@@ -169,3 +169,19 @@ async def test_a_download_shows_basic_credentials_masked_on_stderr(
     assert seen[-1]["Authorization"] == "Basic " + base64.b64encode(f"u:{SECRET}".encode()).decode()
     assert "Authorization: Basic ***" in result.stderr  # the request head goes to stderr
     assert base64.b64encode(f"u:{SECRET}".encode()).decode() not in result.stderr
+
+
+async def test_credentials_from_netrc_are_masked_on_stderr_too(
+    redirecting: tuple[str, list[dict[str, str]], dict[str, str]], tmp_path: Path
+) -> None:
+    base, seen, _ = redirecting
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login bob password {SECRET}\n")
+    target = tmp_path / "f.json"
+    result = await arun_cli(
+        "-v", "-d", "-o", str(target), f"{base}/landing", env={"NETRC": str(netrc)}
+    )
+    assert result.exit_status == 0, result.stderr
+    token = base64.b64encode(f"bob:{SECRET}".encode()).decode()
+    assert seen[-1]["Authorization"] == f"Basic {token}"  # sent, as asked
+    assert "Authorization: Basic ***" in result.stderr and token not in result.stderr
