@@ -1,6 +1,6 @@
 """Project errors: each carries the one line shown to the user and its exit status.
 
-The transport maps aiohttp's exceptions onto these; cli.py prints them at the edge.
+The transport maps aiohttp's exceptions onto these; cli/main.py prints them at the edge.
 """
 
 from __future__ import annotations

@@ -81,3 +81,26 @@ def hanging_port() -> Iterator[int]:
         finally:
             for filler in fillers:
                 filler.close()
+
+
+async def raw_server(reply: bytes, *, stall: asyncio.Event | None = None) -> asyncio.Server:
+    """A server that reads each request head, writes `reply` as raw bytes and hangs up
+    (after `stall` is set, when given): the broken servers a client meets."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(reply)
+        await writer.drain()
+        if stall is not None:
+            await stall.wait()
+        writer.close()
+
+    return await asyncio.start_server(answer, "127.0.0.1", 0)
+
+
+async def raw_exchange(reply: bytes, *argv: str) -> tuple[Result, str]:
+    """The command's result against a raw_server answering `reply`, and the URL it used."""
+    server = await raw_server(reply)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+    async with server:
+        return await arun_cli(*argv, url), url

@@ -1,7 +1,8 @@
-"""The command's flags, in the groups its help shows, as click decorators.
+"""The command's flags as click decorators, grouped as the help will show them (today
+`--help` lists them in this order).
 
 Each group is one decorator; `command.py` stacks them in order. A new flag goes into the
-group it belongs to, then into an Options field (cli/options.py) and options_from_flags.
+group it belongs to, then into an Options field of the same name (cli/options.py).
 """
 
 from __future__ import annotations
@@ -344,20 +345,4 @@ MISC = flag_group(
         "--default-scheme", default="http", show_default=True, help="Scheme for URLs without one."
     ),
     click.option("--path-as-is", is_flag=True, help="Keep ./ and ../ in the URL path."),
-)
-
-ALL_GROUPS = (
-    BODY,
-    AUTH,
-    REDIRECTS,
-    TIMEOUTS,
-    TLS,
-    PROXY,
-    RETRIES,
-    CREDENTIALS,
-    LIMITS,
-    OUTPUT,
-    DOWNLOADS,
-    WEBSOCKET,
-    MISC,
 )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
-from helpers import Result, arun_cli, hanging_port, run_cli
+from helpers import Result, arun_cli, hanging_port, raw_exchange, run_cli
 
 from aiocurl.request.plan_transport import TransportPlan
 from aiocurl.transport.errors import map_error
@@ -95,29 +94,13 @@ def test_connect_timeout_exits_2() -> None:
     assert_one_line_error(result, 2, "connect timeout: no connection to", "within 0.3 s")
 
 
-async def raw_reply(reply: bytes) -> Result:
-    """Run the command against a server that reads the request head, writes `reply` as raw
-    bytes and hangs up: the broken servers a client meets."""
-
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(reply)
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server:
-        return await arun_cli(f"127.0.0.1:{port}/x")
-
-
 async def test_server_that_closes_without_answering() -> None:
-    result = await raw_reply(b"")
+    result, _ = await raw_exchange(b"")
     assert_one_line_error(result, 1, "the server closed the connection without a response")
 
 
 async def test_truncated_body_is_an_error() -> None:
-    result = await raw_reply(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+    result, _ = await raw_exchange(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
     assert result.exit_status == 1
     stderr = result.stderr
     assert stderr.startswith("aiocurl: error: ")
@@ -126,7 +109,7 @@ async def test_truncated_body_is_an_error() -> None:
 
 
 async def test_invalid_status_line() -> None:
-    result = await raw_reply(b"NOT HTTP AT ALL\r\n\r\n")
+    result, _ = await raw_exchange(b"NOT HTTP AT ALL\r\n\r\n")
     assert_one_line_error(result, 1, "did not answer with HTTP (status line 'NOT HTTP AT ALL')")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from helpers import Result, arun_cli
+from helpers import Result, arun_cli, raw_exchange, raw_server
 
 
 @pytest.fixture
@@ -138,26 +138,6 @@ async def test_max_headers() -> None:
             "(raise the limit with --max-headers)",
         )
         assert (await arun_cli(url)).exit_status == 0
-
-
-async def raw_server(reply: bytes, *, stall: asyncio.Event | None = None) -> Any:
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(reply)
-        await writer.drain()
-        if stall is not None:
-            await stall.wait()
-        writer.close()
-
-    return await asyncio.start_server(answer, "127.0.0.1", 0)
-
-
-async def raw_exchange(reply: bytes, *argv: str) -> tuple[Result, str]:
-    """The command's result against a server that answers `reply`, and the URL it used."""
-    server = await raw_server(reply)
-    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
-    async with server:
-        return await arun_cli(*argv, url), url
 
 
 OK_HEAD = b"HTTP/1.1 200 OK\r\n"

@@ -1,9 +1,9 @@
-"""A body in a coding this installation cannot decode: the error names the package to install
-and the flag that keeps the bytes as sent.
+"""Content-Encoding as aiocurl decodes it: every coding must reach its end, members and
+frames one after another are one body, and a coding this installation cannot decode names
+the package to install and the flag that keeps the bytes as sent.
 
-aiohttp decodes br and zstd only when their optional packages import. The command runs as a
-real process whose PYTHONPATH puts modules that refuse to import in front of those packages,
-so the test means the same whether or not they are installed here.
+For the last, the command runs as a real process whose PYTHONPATH puts modules that refuse
+to import in front of the decoders, so the test means the same wherever it runs.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import arun_cli
+from helpers import arun_cli, raw_exchange
 
 REFUSE = 'raise ModuleNotFoundError("not in this installation")\n'
 # An empty regular package `backports` hides the namespace package, so backports.zstd is
@@ -109,25 +109,12 @@ def encoders() -> dict[str, Any]:
 DOCUMENT = b'{"items": [' + b",".join(b'{"n": %d}' % i for i in range(20000)) + b"]}"
 
 
-async def serve_once(reply: bytes) -> tuple[asyncio.base_events.Server, str]:
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(reply)
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
-
-
 @pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "zstd"])
 async def test_a_coded_body_cut_short_is_an_error(coding: str) -> None:
     """The connection ends the body (no Content-Length) halfway through the coding."""
     encoded = encoders()[coding](DOCUMENT)
     head = f"HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\nConnection: close\r\n\r\n"
-    server, url = await serve_once(head.encode() + encoded[: len(encoded) // 2])
-    async with server:
-        result = await arun_cli(url)
+    result, url = await raw_exchange(head.encode() + encoded[: len(encoded) // 2])
     assert result.exit_status == 1, result.stderr
     assert result.stderr.startswith(f"aiocurl: error: {url}: the {coding}-encoded body was cut ")
     assert result.stderr.count("\n") == 1
@@ -139,17 +126,13 @@ async def test_members_one_after_another_are_one_body(coding: str) -> None:
     compress = encoders()[coding]
     encoded = compress(DOCUMENT[:1000]) + compress(DOCUMENT[1000:])
     head = f"HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\nContent-Length: {len(encoded)}"
-    server, url = await serve_once(head.encode() + b"\r\n\r\n" + encoded)
-    async with server:
-        result = await arun_cli(url)
+    result, _ = await raw_exchange(head.encode() + b"\r\n\r\n" + encoded)
     assert (result.exit_status, result.stdout) == (0, DOCUMENT), result.stderr
 
 
 async def test_a_head_response_with_a_coding_has_nothing_to_decode() -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 1234\r\n\r\n"
-    server, url = await serve_once(head)
-    async with server:
-        result = await arun_cli("HEAD", url)
+    result, _ = await raw_exchange(head, "HEAD")
     assert result.exit_status == 0, result.stderr
 
 
