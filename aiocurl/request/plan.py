@@ -112,14 +112,13 @@ def build_plan(options: Options, env: Environment) -> RequestPlan:
         chunked=options.chunked,
     )
     transport = plan_transport(options.transport, env)
+    output = plan_output(options, env)
     if options.output.download:  # a download follows redirects and keeps the bytes as sent
         transport = replace(transport, follow=True, decompress=False)
+    elif not output.response_body:  # -h, -p h: a body not shown needs no decoding
+        transport = replace(transport, decompress=False)
     return RequestPlan(
-        request=request,
-        transport=transport,
-        output=plan_output(options, env),
-        offline=options.offline,
-        ws=ws,
+        request=request, transport=transport, output=output, offline=options.offline, ws=ws
     )
 
 

@@ -187,3 +187,11 @@ async def test_a_coded_body_that_broke_before_any_byte_is_retried() -> None:
         result = await arun_cli("--retry", "1", "--retry-delay", "0.01", url)
     assert (result.exit_status, result.stdout) == (0, DOCUMENT), result.stderr
     assert len(seen) == 2 and "retry 1/1" in result.stderr
+
+
+async def test_headers_only_does_not_decode_a_body_it_never_shows() -> None:
+    encoded = gzip.compress(DOCUMENT)
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n"
+    result, _ = await raw_exchange(head + encoded[: len(encoded) // 2], "-h")
+    assert result.exit_status == 0, result.stderr
+    assert result.stdout.startswith(b"HTTP/1.1 200 OK")
