@@ -12,6 +12,7 @@ from aiocurl.modes.signals import SignalStop
 from aiocurl.output_files import WriteError
 from aiocurl.render.download import DownloadSink
 from aiocurl.render.output import Renderer, TextAsBinary
+from aiocurl.render.partial_file import prepare
 from aiocurl.request import resume as resuming
 from aiocurl.request.plan import RequestPlan
 from aiocurl.status import ExitStatus, status_for_response
@@ -22,7 +23,7 @@ async def run_download(plan: RequestPlan, env: Environment, stop: SignalStop) ->
     """The body to a file (resumed with --continue), headers and progress to stderr. With
     --retry, a body that breaks off is resumed from where it stopped, not started over."""
     shown = Renderer(plan.output, TextAsBinary(env.stderr), err=env.stderr)  # type: ignore[arg-type]
-    resume = resuming.prepare(plan.output.output_file, plan.output.resume)
+    resume = prepare(plan.output.output_file, plan.output.resume)
     output, retries_left = plan.output, plan.transport.retries
     said: set[str] = set()  # notes shown once however many attempts it takes
     try:

@@ -1,33 +1,28 @@
 """--download's sink: the final response's body goes to a file, safely; headers, progress
 and notes go to stderr.
 
-Nothing is lost: the file is measured on disk when something fails, the resume state
-(request/resume.py) is written as soon as the file is opened, and the bytes are saved as
-the server sent them (a Content-Encoding is not decoded), so sizes and resume offsets are
-the server's own.
+The sink decides which response becomes the file (the rest of the same version, a fresh
+start, or "already complete"); render/partial_file.py keeps the file and its resume state.
+The bytes are saved as the server sent them (a Content-Encoding is not decoded), so sizes
+and resume offsets are the server's own.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from aiocurl.errors import AiocurlError, printable
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Sink
-from aiocurl.output_files import WriteError
 from aiocurl.render.download_names import name_for, unique
+from aiocurl.render.partial_file import PartialFile, forget_state
 from aiocurl.request.plan_output import OutputPlan
 from aiocurl.request.resume import (
     Resume,
     content_range,
-    forget,
     int_or_none,
     resume_command,
-    save_validator,
     validator_of,
 )
 
@@ -64,7 +59,7 @@ class DownloadSink:
         self.path: str | None = plan.output_file
         self.status: int | None = None
         self.complete = False
-        self._file: io.FileIO | None = None
+        self._file: PartialFile | None = None
         self._said = said if said is not None else set()  # notes already shown this run
         self._written = 0
         self._offset = 0
@@ -116,9 +111,10 @@ class DownloadSink:
         self._headers.response_end(meta)
         if self._file is None:
             return
-        self._close()
+        self._stop_progress()
+        self._file.complete()
+        self._file = None
         self.complete = True
-        self._remove_sidecar()
         self._summary()
 
     # Outcomes
@@ -128,7 +124,7 @@ class DownloadSink:
         assert self._resume is not None
         if total is not None and total == self._resume.offset:
             self.complete = True
-            self._remove_sidecar()
+            forget_state(self.path or "")
             self._note(f"{self.path} is already complete ({human_size(total)})")
         else:
             self.status = 416  # a real refusal: reported like any 4xx
@@ -145,26 +141,19 @@ class DownloadSink:
             self._check_same_version(head)
             self._offset = self._resume.offset
             self._expected = total
-            mode = "ab"
         else:
             if self._resume is not None:
                 self._note(self._restart_reason(head))
             self._expected = length
             self._validator = None  # a new start: only this response's validator holds
-            mode = "wb"
         self._validator = validator_of(head, like=self._validator) or self._validator
         if self.path is None:
             self.path = unique(
                 name_for(head.url, head.header("Content-Disposition"), head.header("Content-Type"))
             )
-        self._close()  # a retried attempt may open the file again
-        try:
-            self._file = io.FileIO(self.path, mode)  # unbuffered; closed in _close()
-        except OSError as exc:
-            raise WriteError(self.path, exc) from None
-        # Written before any byte of the body, so that a kill -9 still leaves a file that
-        # --continue resumes only if it is the same version on the server.
-        self._write_sidecar()
+        if self._file is not None:  # a retried attempt opens the file again
+            self._file.close()
+        self._file = PartialFile(self.path, append=self._offset > 0, validator=self._validator)
         encoding = head.header("Content-Encoding")
         if encoding and encoding.strip().lower() != "identity":
             coding = printable(encoding)
@@ -193,49 +182,20 @@ class DownloadSink:
         is measured on disk, which is what a resume goes on from."""
         if self._file is None or self.path is None:
             return None
-        with contextlib.suppress(WriteError):  # the error being reported says enough
-            self._close()
-        self._write_sidecar()
-        try:
-            got = os.path.getsize(self.path)
-        except OSError:
+        self._stop_progress()
+        got, self._file = self._file.keep(), None
+        if got is None:
             return None  # the file is gone: nothing to resume
         of = f" of {human_size(self._expected)}" if self._expected else ""
         command, masked = resume_command(self._argv, self.path)
         again = "\n  (put your credentials back in place of ***)" if masked else ""
         return f"  {got} bytes{of} saved in {self.path}; resume with:\n  {command}{again}"
 
-    # Files and messages
+    # Messages and progress
 
     def _write_all(self, chunk: bytes) -> None:
-        """An unbuffered write may take part of the chunk (a disk filling up): go on until
-        all of it is on disk or the disk refuses."""
-        assert self._file is not None and self.path is not None
-        view = memoryview(chunk)
-        try:
-            while view:
-                done = self._file.write(view) or 0
-                self._written += done
-                view = view[done:]
-        except OSError as exc:
-            raise WriteError(self.path, exc) from None
-
-    def _close(self) -> None:
-        self._stop_progress()
-        file, self._file = self._file, None
-        if file is not None:
-            try:
-                file.close()
-            except OSError as exc:
-                raise WriteError(self.path or "", exc) from None
-
-    def _write_sidecar(self) -> None:
-        assert self.path is not None
-        save_validator(self.path, self._validator)
-
-    def _remove_sidecar(self) -> None:
-        if self.path is not None:
-            forget(self.path)
+        assert self._file is not None
+        self._written += self._file.write(chunk)
 
     def _note(self, text: str, *, once: bool = False) -> None:
         if once and text in self._said:

@@ -1,23 +1,16 @@
-"""What a partial download tells the next attempt, kept beside it in FILE.aiocurl-resume.
-
-The note holds the server's validator (ETag or Last-Modified). It is written when the file
-is opened and removed when the file is complete, so even a killed download can be resumed,
-and resumed only if the server still has the same version: Range says where to go on
-from, If-Range that a changed file must be sent whole instead of spliced.
+"""What a partial download tells the next attempt, as pure values and functions: where to
+go on from (Range), which version it must be (If-Range, the validator), how the server's
+answer reads, and the command that resumes. render/partial_file.py keeps the state on disk.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiocurl.errors import UsageError
 from aiocurl.events import ResponseHead
-from aiocurl.output_files import resume_state
 from aiocurl.redact import redact_argv
 
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
@@ -29,43 +22,6 @@ class Resume:
 
     offset: int
     validator: str | None
-
-
-def save_validator(path: str, validator: str | None) -> None:
-    try:
-        with open(resume_state(path), "w", encoding="utf-8") as handle:
-            json.dump({"validator": validator}, handle)
-    except OSError:
-        pass  # resuming still works, only without the If-Range check
-
-
-def forget(path: str) -> None:
-    """The download is complete: nothing to resume."""
-    if os.path.exists(resume_state(path)):
-        os.remove(resume_state(path))
-
-
-def prepare(output_file: str | None, resume: bool) -> Resume | None:
-    """Check the target before anything is sent; the resume point when continuing."""
-    if output_file is None:
-        return None
-    if not os.path.exists(output_file):
-        return None
-    if not resume:
-        raise UsageError(
-            f"{output_file!r} exists: pass --continue to resume it, or choose another --output"
-        )
-    size = os.path.getsize(output_file)
-    return Resume(size, read_validator(output_file)) if size else None
-
-
-def read_validator(path: str) -> str | None:
-    try:
-        with open(resume_state(path), encoding="utf-8") as handle:
-            value = json.load(handle).get("validator")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return value if isinstance(value, str) else None
 
 
 def range_headers(resume: Resume | None) -> tuple[tuple[str, str], ...]:
