@@ -42,6 +42,7 @@ class AiocurlError(Exception):
     exit_status = ExitStatus.ERROR
     detail: str | None = None  # lines shown under the error line, e.g. a caret under a typo
     retryable = False  # a transient failure that --retry may try again
+    kind: str | None = None  # one word for scripts (batch records); None: told by the cause
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -68,6 +69,8 @@ class TooManyRedirects(RequestError):
 
 class OutputError(AiocurlError):
     """Writing the output failed (a full disk, a closed file): not the network's fault."""
+
+    kind = "write"
 
 
 class OutputClosed(OutputError):

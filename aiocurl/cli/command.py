@@ -10,7 +10,13 @@ import click
 
 from aiocurl import __version__
 from aiocurl.cli import flags
-from aiocurl.cli.options import Options, OutputOptions, TransportOptions, WebSocketOptions
+from aiocurl.cli.options import (
+    BatchOptions,
+    Options,
+    OutputOptions,
+    TransportOptions,
+    WebSocketOptions,
+)
 from aiocurl.errors import AiocurlError
 from aiocurl.status import ExitStatus
 
@@ -45,6 +51,7 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects,
 @flags.LIMITS
 @flags.OUTPUT
 @flags.DOWNLOADS
+@flags.BATCH
 @flags.WEBSOCKET
 @flags.MISC
 @click.option("--traceback", is_flag=True, help="Show a Python traceback on errors.")
@@ -63,11 +70,12 @@ def options_from_flags(flags: dict[str, Any]) -> Options:
         output=_take(OutputOptions, flags),
         transport=_take(TransportOptions, flags),
         ws=_take(WebSocketOptions, flags, prefix="ws_"),
+        many=_take(BatchOptions, flags),
         **flags,
     )
 
 
-Group = TypeVar("Group", OutputOptions, TransportOptions, WebSocketOptions)
+Group = TypeVar("Group", OutputOptions, TransportOptions, WebSocketOptions, BatchOptions)
 
 
 def _take(group: type[Group], flags: dict[str, Any], *, prefix: str = "") -> Group:

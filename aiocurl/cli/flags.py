@@ -298,6 +298,39 @@ DOWNLOADS = flag_group(
 )
 
 
+# Many requests through one pooled session.
+BATCH = flag_group(
+    click.option(
+        "--batch",
+        metavar="FILE",
+        help="Send one request per line of FILE ('-': stdin), concurrently; prints NDJSON "
+        "records in a pipe.",
+    ),
+    click.option(
+        "--concurrency",
+        type=click.IntRange(min=1, max=C_INT_MAX),
+        default=10,
+        show_default=True,
+        metavar="N",
+        help="Requests in flight at once.",
+    ),
+    click.option(
+        "--max-connections",
+        type=click.IntRange(min=1, max=C_INT_MAX),
+        metavar="N",
+        help="Connections in the pool (default: the concurrency).",
+    ),
+    click.option(
+        "--max-connections-per-host",
+        type=click.IntRange(min=1, max=C_INT_MAX),
+        metavar="N",
+        help="Connections to one host at once.",
+    ),
+    click.option("--ordered", is_flag=True, help="Print batch records in line order."),
+    click.option("--batch-body", is_flag=True, help="Put each response body in its record."),
+)
+
+
 # WebSocket sessions.
 WEBSOCKET = flag_group(
     click.option(

@@ -6,17 +6,34 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from aiocurl.cli.command import parse_args
+from aiocurl.cli.options import Options
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, OutputClosed
 from aiocurl.redact import RedactingStderr, secrets_in
 from aiocurl.status import ExitStatus
 
+if TYPE_CHECKING:
+    from aiocurl.request.batch import BatchPlan
+    from aiocurl.request.plan import RequestPlan
+
 
 def one_line(message: str) -> str:
     """Some parser messages span lines (a caret under the byte); stderr gets one."""
     return " ".join(message.split())
+
+
+def plan_for(options: Options, env: Environment) -> RequestPlan | BatchPlan:
+    """One request's plan, or a batch's (--batch FILE)."""
+    if options.many.batch is not None:
+        from aiocurl.request.batch import build_batch
+
+        return build_batch(options, env)
+    from aiocurl.request.plan import build_plan
+
+    return build_plan(options, env)
 
 
 def main(argv: Sequence[str], env: Environment | None = None) -> int:
@@ -28,9 +45,7 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
         parsed = parse_args(argv)
         if isinstance(parsed, int):
             return parsed
-        from aiocurl.request.plan import build_plan
-
-        plan = build_plan(parsed, env)
+        plan = plan_for(parsed, env)
         from aiocurl.modes.run import run
 
         return int(asyncio.run(run(plan, env)))

@@ -66,6 +66,16 @@ class WebSocketOptions:
 
 
 @dataclass(frozen=True)
+class BatchOptions:
+    batch: str | None = None  # FILE, or "-" for stdin: one request per line
+    concurrency: int = 10
+    max_connections: int | None = None  # the pool's limit; default: the concurrency
+    max_connections_per_host: int | None = None
+    ordered: bool = False  # records in line order, not completion order
+    batch_body: bool = False  # bodies in the records
+
+
+@dataclass(frozen=True)
 class Options:
     method_and_url: tuple[str, ...] = ()  # the positionals: [METHOD] URL [ITEM ...]
     json: bool = False
@@ -87,3 +97,4 @@ class Options:
     output: OutputOptions = field(default_factory=OutputOptions)
     transport: TransportOptions = field(default_factory=TransportOptions)
     ws: WebSocketOptions = field(default_factory=WebSocketOptions)
+    many: BatchOptions = field(default_factory=BatchOptions)

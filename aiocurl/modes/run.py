@@ -7,15 +7,20 @@ import asyncio
 from aiocurl.environment import Environment
 from aiocurl.modes.exchange import run_exchange
 from aiocurl.modes.signals import SignalStop, stop_on_signals
+from aiocurl.request.batch import BatchPlan
 from aiocurl.request.plan import RequestPlan
 from aiocurl.status import ExitStatus
 
 
-async def run(plan: RequestPlan, env: Environment) -> ExitStatus:
+async def run(plan: RequestPlan | BatchPlan, env: Environment) -> ExitStatus:
     if unverified_tls(plan) and plan.output.quiet < 2:
         env.stderr.write("aiocurl: warning: TLS certificates are not verified (--verify no)\n")
     with stop_on_signals() as stop:
         try:
+            if isinstance(plan, BatchPlan):
+                from aiocurl.modes.batch import run_batch
+
+                return await run_batch(plan, env)
             return await run_mode(plan, env, stop)
         except asyncio.CancelledError:
             error = stop.error()  # SIGTERM or SIGHUP: exit 143 or 129 rather than 130
@@ -37,7 +42,12 @@ async def run_mode(plan: RequestPlan, env: Environment, stop: SignalStop) -> Exi
     return await run_exchange(plan, env)
 
 
-def unverified_tls(plan: RequestPlan) -> bool:
+def unverified_tls(plan: RequestPlan | BatchPlan) -> bool:
     """--verify no matters only where there is TLS to verify."""
-    scheme = plan.request.url.partition(":")[0].lower()
-    return not plan.transport.verify and not plan.offline and scheme in ("https", "wss")
+    if plan.transport.verify or plan.offline:
+        return False
+    if isinstance(plan, BatchPlan):
+        urls = [entry.plan.request.url for entry in plan.entries if entry.plan is not None]
+    else:
+        urls = [plan.request.url]
+    return any(url.partition(":")[0].lower() in ("https", "wss") for url in urls)

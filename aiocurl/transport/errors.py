@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import http_exceptions as parser
 
-from aiocurl.errors import AiocurlError, RequestError, TimeoutFired, os_reason
+from aiocurl.errors import AiocurlError, RequestError, TimeoutFired, TooManyRedirects, os_reason
 from aiocurl.redact import redact_url
 from aiocurl.request.plan_transport import TransportPlan
 from aiocurl.transport.decoding import DecodeError
@@ -54,11 +54,37 @@ def map_error(
     return error
 
 
+def error_kind(error: AiocurlError) -> str:
+    """What went wrong, as one word a script can group by (batch records, summaries)."""
+    if error.kind is not None:
+        return error.kind
+    if isinstance(error, TimeoutFired):
+        return "timeout"
+    if isinstance(error, TooManyRedirects):
+        return "too_many_redirects"
+    cause = error.__cause__
+    for kind, classes in _KINDS:
+        if isinstance(cause, classes):
+            return kind
+    return "request" if isinstance(error, RequestError) else "usage"
+
+
+_KINDS: tuple[tuple[str, type[BaseException] | tuple[type[BaseException], ...]], ...] = (
+    ("tls", (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError, ssl.SSLError)),
+    ("dns", aiohttp.ClientConnectorDNSError),
+    ("connect", (aiohttp.ClientConnectorError, aiohttp.ClientProxyConnectionError)),
+    ("disconnected", aiohttp.ServerDisconnectedError),
+    ("body", aiohttp.ClientPayloadError),
+    ("protocol", aiohttp.ClientResponseError),
+)
+
+
 def decoding_error(error: DecodeError, url: str, body: BodyProgress | None) -> RequestError:
     """A body whose Content-Encoding could not be decoded, or stopped before its end;
     worth another try (--retry) while nothing of it has been handed on."""
     failure = _decoding_failure(error, redact_url(url), body)
     failure.retryable = error.missing is None and not (body and body.received)
+    failure.kind = "body"
     return failure
 
 

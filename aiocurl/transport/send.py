@@ -39,16 +39,21 @@ READ_CHUNK = 1024 * 1024
 async def perform(plan: RequestPlan, sink: Sink) -> ResponseHead:
     """Run the request, its redirects and any retries; return the last head."""
     async with open_session(plan.transport, sink) as session:
+        return await perform_on(session, plan, sink)
 
-        async def attempt(retry_on: frozenset[int]) -> ResponseHead:
-            return await exchange(session, plan, sink, retry_on)
 
-        if plan.transport.retries:
-            from aiocurl.transport.retry import retry_allowed, with_retries
+async def perform_on(session: aiohttp.ClientSession, plan: RequestPlan, sink: Sink) -> ResponseHead:
+    """The request, its redirects and any retries, on a session that may carry others."""
 
-            if retry_allowed(plan):
-                return await with_retries(plan, sink, attempt)
-        return await attempt(frozenset())
+    async def attempt(retry_on: frozenset[int]) -> ResponseHead:
+        return await exchange(session, plan, sink, retry_on)
+
+    if plan.transport.retries:
+        from aiocurl.transport.retry import retry_allowed, with_retries
+
+        if retry_allowed(plan):
+            return await with_retries(plan, sink, attempt)
+    return await attempt(frozenset())
 
 
 async def exchange(

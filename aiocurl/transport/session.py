@@ -57,7 +57,11 @@ def send_each_attempt_once(session: aiohttp.ClientSession) -> None:
     session._retry_connection = False
 
 
-def open_session(plan: TransportPlan, sink: Sink) -> aiohttp.ClientSession:
+def open_session(
+    plan: TransportPlan, sink: Sink, *, limit: int = 100, limit_per_host: int = 0
+) -> aiohttp.ClientSession:
+    """The session of a run: `limit` connections in the pool (aiohttp's default for one
+    request; a batch sets its own), `limit_per_host` per host (0: no limit)."""
     timeout = aiohttp.ClientTimeout(
         total=plan.total_timeout,  # aiohttp's default of 300 s would cut long downloads
         connect=None,
@@ -66,7 +70,7 @@ def open_session(plan: TransportPlan, sink: Sink) -> aiohttp.ClientSession:
     )
     return new_session(
         plan,
-        connector=PeerConnector(ssl=ssl_setting(plan)),
+        connector=PeerConnector(ssl=ssl_setting(plan), limit=limit, limit_per_host=limit_per_host),
         timeout=timeout,
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.
         cookie_jar=aiohttp.CookieJar(unsafe=True),

@@ -1,0 +1,173 @@
+"""--batch: every line's request through one pooled ClientSession, N in flight at once.
+
+Connections are reused across requests (keep-alive), up to --max-connections in the pool.
+Each request keeps the rules of a single one (timeouts, retries, redirects and their
+credential rules, --max-filesize); what it did becomes one record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+
+from aiocurl.environment import Environment
+from aiocurl.errors import AiocurlError
+from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
+from aiocurl.render.batch import BatchRecord, BatchWriter
+from aiocurl.request.batch import BatchEntry, BatchPlan
+from aiocurl.status import ExitStatus, status_for_response
+
+if TYPE_CHECKING:
+    import aiohttp
+
+
+async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
+    if batch.offline:
+        return await show_batch(batch, env)
+    from aiocurl.transport.session import open_session
+
+    writer = BatchWriter(
+        env.stdout,
+        env.stderr,
+        terminal=env.stdout_isatty,
+        ordered=batch.ordered,
+        with_body=batch.keep_bodies,
+        quiet=batch.output.quiet,
+    )
+    writer.expect([entry.line for entry in batch.entries])
+    started = time.perf_counter()
+    gate = asyncio.Semaphore(batch.concurrency)
+    session = open_session(
+        batch.transport,
+        Collector(env, 0, keep=False),  # the requests as sent are not shown
+        limit=batch.max_connections,
+        limit_per_host=batch.max_connections_per_host,
+    )
+    async with session:
+
+        async def one(entry: BatchEntry) -> None:
+            if entry.plan is None:
+                writer.record(unplanned(entry))
+                return
+            async with gate:
+                writer.record(await send_one(session, entry, env, keep=batch.keep_bodies))
+
+        await asyncio.gather(*(one(entry) for entry in batch.entries))
+    writer.summary(time.perf_counter() - started)
+    check_status = batch.output.check_status
+    return worst(writer.records, check_status=check_status)
+
+
+async def send_one(
+    session: aiohttp.ClientSession, entry: BatchEntry, env: Environment, *, keep: bool
+) -> BatchRecord:
+    from aiocurl.transport.errors import error_kind
+    from aiocurl.transport.send import perform_on
+
+    assert entry.plan is not None
+    request = entry.plan.request
+    collector = Collector(env, entry.line, keep=keep)
+    started = time.perf_counter()
+    try:
+        head = await perform_on(session, entry.plan, collector)
+    except AiocurlError as exc:
+        return BatchRecord(
+            entry.line,
+            request.method,
+            request.url,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            size=collector.size,
+            error=exc.message,
+            kind=error_kind(exc),
+            exit_status=int(exc.exit_status),
+        )
+    return BatchRecord(
+        entry.line,
+        request.method,
+        request.url,
+        status=head.status,
+        reason=head.reason,
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+        size=collector.size,
+        body=bytes(collector.body) if collector.body is not None else None,
+        exit_status=int(status_for_response(head.status, check_status=True)),
+    )
+
+
+def unplanned(entry: BatchEntry) -> BatchRecord:
+    assert entry.error is not None
+    return BatchRecord(
+        entry.line,
+        None,
+        None,
+        error=f"{entry.text!r}: {entry.error.message}",
+        kind="usage",
+        exit_status=int(entry.error.exit_status),
+    )
+
+
+def worst(records: list[BatchRecord], *, check_status: bool) -> ExitStatus:
+    """The highest exit status any single request would have had; HTTP statuses count
+    only with --check-status, as for one request."""
+    codes = [
+        record.exit_status
+        for record in records
+        if record.failed or (check_status and record.exit_status)
+    ]
+    return ExitStatus(max(codes, default=ExitStatus.OK))
+
+
+async def show_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
+    """--offline --batch: each request as it would be sent, nothing sent."""
+    from aiocurl.modes.exchange import run_exchange
+
+    status = ExitStatus.OK
+    for entry in batch.entries:
+        if entry.plan is None:
+            record = unplanned(entry)
+            env.stderr.write(f"aiocurl: error: line {entry.line}: {record.error}\n")
+            status = ExitStatus.ERROR
+            continue
+        await run_exchange(entry.plan, env)
+    return status
+
+
+class Collector:
+    """A Sink that keeps what a record needs: the final response's head, its body's size
+    (and the body, with --batch-body); retries are announced on stderr with their line."""
+
+    def __init__(self, env: Environment, line: int, *, keep: bool) -> None:
+        self._env = env
+        self._line = line
+        self.head: ResponseHead | None = None
+        self.size = 0
+        self.body: bytearray | None = bytearray() if keep else None
+
+    def request(self, record: RequestRecord) -> None:
+        return None
+
+    def upload_progress(self, sent: int, total: int | None) -> None:
+        return None
+
+    def response_head(self, head: ResponseHead) -> None:
+        self.head = head if head.final else None
+        self.size = 0
+        if self.body is not None:
+            self.body.clear()
+
+    def body_chunk(self, chunk: bytes) -> None:
+        if self.head is None:
+            return
+        self.size += len(chunk)
+        if self.body is not None:
+            self.body += chunk
+
+    def response_end(self, meta: ResponseMeta) -> None:
+        return None
+
+    def notice(self, text: str) -> None:
+        return None
+
+    def warning(self, text: str) -> None:
+        self._env.stderr.write(f"aiocurl: line {self._line}: {text}\n")

@@ -1,0 +1,118 @@
+"""--batch FILE: one request per line, each planned like a command line of its own.
+
+A line is `[METHOD] URL [ITEM ...]`, split as a shell would (quotes, backslashes); blank
+lines and `#` comments are skipped, so a plain list of URLs is a batch. The command line's
+flags apply to every line, and its positionals are items added to every request. A line
+that cannot be planned is kept with its error, so the rest still run.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, replace
+
+from aiocurl.cli.options import Options
+from aiocurl.environment import Environment
+from aiocurl.errors import AiocurlError, UsageError
+from aiocurl.request.body import read_some
+from aiocurl.request.plan import RequestPlan, build_plan
+from aiocurl.request.plan_output import OutputPlan, plan_output
+from aiocurl.request.plan_transport import TransportPlan, plan_transport
+
+
+@dataclass(frozen=True)
+class BatchEntry:
+    line: int  # 1-based, in the batch file
+    text: str  # the line as written, for records of lines that could not be planned
+    plan: RequestPlan | None
+    error: AiocurlError | None = None
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    entries: tuple[BatchEntry, ...]
+    transport: TransportPlan  # the flags', shared by every request and the session
+    output: OutputPlan
+    concurrency: int
+    max_connections: int
+    max_connections_per_host: int  # 0: no limit (aiohttp's meaning)
+    ordered: bool
+    keep_bodies: bool
+    offline: bool
+
+
+def build_batch(options: Options, env: Environment) -> BatchPlan:
+    check_batch_flags(options)
+    many = options.many
+    assert many.batch is not None
+    lines = batch_text(many.batch, env).splitlines()
+    items = options.method_and_url  # with --batch, the positionals are items for every line
+    entries = tuple(
+        entry_for(number, line, options, items, env)
+        for number, line in enumerate(lines, start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    )
+    return BatchPlan(
+        entries=entries,
+        transport=plan_transport(options.transport, env),
+        output=plan_output(options, env),
+        concurrency=many.concurrency,
+        max_connections=many.max_connections or many.concurrency,
+        max_connections_per_host=many.max_connections_per_host or 0,
+        ordered=many.ordered,
+        keep_bodies=many.batch_body,
+        offline=options.offline,
+    )
+
+
+def check_batch_flags(options: Options) -> None:
+    """What a batch cannot do: each of these belongs to a single exchange."""
+    out = options.output
+    refused = [
+        ("--download", out.download),
+        ("--continue", out.resume),
+        ("--stream", out.stream),
+        ("--output", out.output_file is not None),
+        ("--raw", options.raw is not None),
+    ]
+    for flag, given in refused:
+        if given:
+            raise UsageError(f"{flag} cannot be used with --batch")
+
+
+def batch_text(source: str, env: Environment) -> str:
+    """The batch file's text; `-` is stdin."""
+    if source == "-":
+        data = b"".join(iter(lambda: read_some(env.stdin, 1 << 20), b""))
+    else:
+        data = env.read_file(source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UsageError(f"--batch: line {line} of {source!r} is not UTF-8 text") from None
+
+
+def entry_for(
+    number: int, line: str, options: Options, items: tuple[str, ...], env: Environment
+) -> BatchEntry:
+    try:
+        words = line_words(line)
+        plan = build_plan(replace(options, method_and_url=(*words, *items), ignore_stdin=True), env)
+    except AiocurlError as exc:
+        return BatchEntry(number, line.strip(), None, exc)
+    if plan.ws is not None:
+        error = UsageError("a WebSocket URL cannot be part of a batch")
+        return BatchEntry(number, line.strip(), None, error)
+    return BatchEntry(number, line.strip(), plan)
+
+
+def line_words(line: str) -> list[str]:
+    try:
+        words = shlex.split(line)
+    except ValueError:  # shlex's own words name no more than this
+        raise UsageError("a quote is not closed, or the line ends in a backslash") from None
+    flag = next((w for w in words if w.startswith("-") and w != "-"), None)
+    if flag is not None:
+        raise UsageError(f"{flag!r}: flags go on the command line, not on a batch line")
+    return words

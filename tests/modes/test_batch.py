@@ -1,0 +1,219 @@
+"""--batch: many requests from one process through one pooled session, against servers the
+tests run: what arrives, how many connections, how many in flight, and what is reported."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from helpers import Result, arun_cli, hanging_port
+
+
+class Recorder:
+    """Answers every request with 200 and its path; notes what arrived and on which
+    connection, and how many requests were in flight at once."""
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, Any]] = []
+        self.connections: set[int] = set()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.hold_until: int | None = None  # hold each request until this many are in
+        self.enough = asyncio.Event()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.connections.add(id(request.transport))
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            body = await request.read()
+            self.seen.append(
+                {
+                    "method": request.method,
+                    "path": request.path_qs,
+                    "body": body,
+                    "trace": request.headers.get("X-Trace"),
+                    "type": request.headers.get("Content-Type"),
+                }
+            )
+            if self.hold_until is not None:
+                if self.in_flight >= self.hold_until:
+                    self.enough.set()
+                await asyncio.wait_for(self.enough.wait(), 20)
+                if self.in_flight == 1:
+                    self.enough.clear()
+            status = int(request.query.get("status", "200"))
+            return web.Response(status=status, text=request.path)
+        finally:
+            self.in_flight -= 1
+
+
+@pytest.fixture
+async def recorder() -> AsyncIterator[tuple[str, Recorder]]:
+    state = Recorder()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", state.handle)
+    async with TestServer(app, host="127.0.0.1") as server:
+        yield str(server.make_url("")).rstrip("/"), state
+
+
+def records(result: Result) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in result.stdout.decode().splitlines()]
+
+
+def batch_file(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "batch.txt"
+    path.write_text(text)
+    return str(path)
+
+
+async def test_every_line_arrives_as_written(
+    recorder: tuple[str, Recorder], tmp_path: Path
+) -> None:
+    base, state = recorder
+    (tmp_path / "up.txt").write_text("file body")
+    lines = f"""# comments and blank lines are skipped
+
+{base}/plain
+POST {base}/json name=ada age:=36
+PUT {base}/file @{tmp_path}/up.txt
+DELETE '{base}/quoted path' q==x
+"""
+    result = await arun_cli("--batch", batch_file(tmp_path, lines), "X-Trace:batch")
+    assert result.exit_status == 0, result.stderr
+    seen = {entry["path"]: entry for entry in state.seen}
+    assert seen["/plain"]["method"] == "GET" and seen["/plain"]["body"] == b""
+    assert seen["/json"]["method"] == "POST"
+    assert json.loads(seen["/json"]["body"]) == {"name": "ada", "age": 36}
+    assert seen["/file"]["method"] == "PUT" and seen["/file"]["body"] == b"file body"
+    assert seen["/quoted%20path?q=x"]["method"] == "DELETE"
+    assert {entry["trace"] for entry in state.seen} == {"batch"}  # the command line's item
+    got = {record["line"]: record for record in records(result)}
+    assert sorted(got) == [3, 4, 5, 6]
+    assert got[4] | {"elapsed_ms": None} == {
+        "line": 4,
+        "method": "POST",
+        "url": f"{base}/json",
+        "status": 200,
+        "reason": "OK",
+        "elapsed_ms": None,
+        "bytes": len("/json"),
+        "error": None,
+        "kind": None,
+    }
+    assert result.stderr.startswith("aiocurl: 4 requests, 4 answered, in ")
+    assert result.stderr.endswith(" s\n") and result.stderr.count("\n") == 1
+
+
+async def test_connections_are_reused(recorder: tuple[str, Recorder], tmp_path: Path) -> None:
+    base, state = recorder
+    lines = "".join(f"{base}/item/{i}\n" for i in range(60))
+    result = await arun_cli("--batch", batch_file(tmp_path, lines), "--concurrency", "4")
+    assert result.exit_status == 0, result.stderr
+    assert len(records(result)) == 60 and len(state.seen) == 60
+    assert len(state.connections) <= 4  # keep-alive: far fewer than 60
+
+
+async def test_concurrency_is_real_and_bounded(
+    recorder: tuple[str, Recorder], tmp_path: Path
+) -> None:
+    base, state = recorder
+    state.hold_until = 5  # nothing is answered until five requests are in flight
+    lines = "".join(f"{base}/held/{i}\n" for i in range(15))
+    result = await arun_cli("--batch", batch_file(tmp_path, lines), "--concurrency", "5")
+    assert result.exit_status == 0, result.stderr
+    assert state.most_in_flight == 5
+
+
+async def test_failures_land_in_their_records(
+    recorder: tuple[str, Recorder], tmp_path: Path
+) -> None:
+    base, _ = recorder
+    with hanging_port() as port:
+        lines = f"""{base}/ok
+{base}/missing?status=404
+http://127.0.0.1:{port}/slow
+GET {base}/x --flag
+GET 'unclosed
+ws://127.0.0.1:1/ws
+"""
+        result = await arun_cli("--batch", batch_file(tmp_path, lines), "--connect-timeout", "0.3")
+    got = {record["line"]: record for record in records(result)}
+    assert got[1]["status"] == 200 and got[1]["error"] is None
+    assert got[2]["status"] == 404 and got[2]["error"] is None  # a response, not a failure
+    assert got[3]["kind"] == "timeout" and "connect timeout" in got[3]["error"]
+    assert got[4]["kind"] == "usage" and "flags go on the command line" in got[4]["error"]
+    assert got[5]["kind"] == "usage" and "a quote is not closed" in got[5]["error"]
+    assert got[6]["kind"] == "usage" and "WebSocket" in got[6]["error"]
+    assert result.exit_status == 2  # the worst of the single-request codes: the timeout
+    assert result.stderr.startswith("aiocurl: 6 requests, 2 answered, 4 failed (3 usage, 1 ")
+
+
+async def test_check_status_and_order(recorder: tuple[str, Recorder], tmp_path: Path) -> None:
+    base, _ = recorder
+    lines = "".join(f"{base}/n/{i}?status={200 if i % 3 else 503}\n" for i in range(9))
+    path = batch_file(tmp_path, lines)
+    result = await arun_cli("--batch", path, "--check-status", "--ordered", "--concurrency", "9")
+    assert result.exit_status == 5
+    assert [record["line"] for record in records(result)] == list(range(1, 10))
+
+
+async def test_stdin_as_the_batch_and_bodies_in_records(recorder: tuple[str, Recorder]) -> None:
+    base, _ = recorder
+    result = await arun_cli("--batch", "-", "--batch-body", stdin=f"{base}/a\n{base}/b\n".encode())
+    assert result.exit_status == 0, result.stderr
+    bodies = sorted((r["body"], r["body_encoding"]) for r in records(result))
+    assert bodies == [("/a", "text"), ("/b", "text")]
+
+
+async def test_offline_shows_every_request_and_sends_none(
+    recorder: tuple[str, Recorder], tmp_path: Path
+) -> None:
+    base, state = recorder
+    path = batch_file(tmp_path, f"{base}/one\nPOST {base}/two a=b\n")
+    result = await arun_cli("--offline", "--batch", path)
+    assert result.exit_status == 0, result.stderr
+    assert b"GET /one HTTP/1.1" in result.stdout and b"POST /two HTTP/1.1" in result.stdout
+    assert state.seen == []
+
+
+async def test_a_terminal_gets_a_line_per_request(
+    recorder: tuple[str, Recorder], tmp_path: Path
+) -> None:
+    base, _ = recorder
+    result = await arun_cli("--batch", batch_file(tmp_path, f"{base}/t\n"), tty=True)
+    assert result.exit_status == 0, result.stderr
+    line = result.text.strip()
+    assert line.startswith("200 OK  ") and line.endswith(f"2 B  GET {base}/t")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--download"], "--download cannot be used with --batch"),
+        (["--stream"], "--stream cannot be used with --batch"),
+        (["-o", "x"], "--output cannot be used with --batch"),
+        (["--concurrency", "0"], "--concurrency: 0 is not in the range"),
+    ],
+)
+async def test_what_a_batch_cannot_do(
+    recorder: tuple[str, Recorder], tmp_path: Path, argv: list[str], message: str
+) -> None:
+    base, state = recorder
+    result = await arun_cli("--batch", batch_file(tmp_path, f"{base}/x\n"), *argv)
+    assert result.exit_status == 1
+    assert result.stderr.startswith("aiocurl: error: ") and message in result.stderr
+    assert state.seen == []
+
+
+async def test_an_unreadable_batch_file(tmp_path: Path) -> None:
+    result = await arun_cli("--batch", str(tmp_path / "missing.txt"))
+    assert result.exit_status == 1
+    missing = str(tmp_path / "missing.txt")
+    assert result.stderr == f"aiocurl: error: cannot read {missing!r}: no such file or directory\n"
