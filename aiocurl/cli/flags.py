@@ -26,22 +26,27 @@ def flag_group(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
     return apply
 
 
-class Seconds(click.ParamType):  # type: ignore[type-arg]
-    name = "seconds"
+class Positive(click.ParamType):  # type: ignore[type-arg]
+    """A finite number above 0, of `what` (seconds, requests a second)."""
+
+    def __init__(self, name: str, what: str) -> None:
+        self.name = name
+        self._what = what
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> float:
         try:
-            seconds = float(value)
+            number = float(value)
         except (TypeError, ValueError):
-            self.fail(f"expected seconds, got {value!r}", param, ctx)
-        if not 0 < seconds < float("inf"):  # NaN fails both
-            self.fail(f"expected a number of seconds > 0, got {value!r}", param, ctx)
-        return seconds
+            self.fail(f"expected {self._what}, got {value!r}", param, ctx)
+        if not 0 < number < float("inf"):  # NaN fails both
+            self.fail(f"expected a number of {self._what} > 0, got {value!r}", param, ctx)
+        return number
 
 
-SECONDS = Seconds()
+SECONDS = Positive("seconds", "seconds")
+RATE = Positive("rate", "requests a second")
 # aiohttp hands these limits to C code: a larger number is an error here, not an overflow there.
 C_INT_MAX = 2**31 - 1
 
@@ -325,6 +330,31 @@ BATCH = flag_group(
         type=click.IntRange(min=1, max=C_INT_MAX),
         metavar="N",
         help="Connections to one host at once.",
+    ),
+    click.option(
+        "--repeat",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="A load run: send the request N times, then print a summary.",
+    ),
+    click.option(
+        "--duration", type=SECONDS, help="A load run: keep sending for this long, then sum up."
+    ),
+    click.option(
+        "--rate",
+        type=RATE,
+        metavar="R",
+        help="At most R requests a second in all, evenly spaced.",
+    ),
+    click.option(
+        "--summary",
+        type=click.Choice(["text", "json"]),
+        help="The summary of a load run or batch as text (default) or one JSON object.",
+    ),
+    click.option(
+        "--merge-summaries",
+        is_flag=True,
+        help="Add up the --summary json files given as arguments, and print the total.",
     ),
     click.option("--ordered", is_flag=True, help="Print batch records in line order."),
     click.option("--batch-body", is_flag=True, help="Put each response body in its record."),

@@ -17,6 +17,7 @@ from aiocurl.status import ExitStatus
 
 if TYPE_CHECKING:
     from aiocurl.request.batch import BatchPlan
+    from aiocurl.request.load import LoadPlan
     from aiocurl.request.plan import RequestPlan
 
 
@@ -25,9 +26,14 @@ def one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def plan_for(options: Options, env: Environment) -> RequestPlan | BatchPlan:
-    """One request's plan, or a batch's (--batch FILE)."""
-    if options.many.batch is not None:
+def plan_for(options: Options, env: Environment) -> RequestPlan | BatchPlan | LoadPlan:
+    """One request's plan, a batch's (--batch FILE) or a load run's (--repeat, --duration)."""
+    many = options.many
+    if many.repeat is not None or many.duration is not None:
+        from aiocurl.request.load import build_load
+
+        return build_load(options, env)
+    if many.batch is not None:
         from aiocurl.request.batch import build_batch
 
         return build_batch(options, env)
@@ -45,6 +51,11 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
         parsed = parse_args(argv)
         if isinstance(parsed, int):
             return parsed
+        if parsed.many.merge_summaries:
+            from aiocurl.modes.load import merge_summaries
+
+            summary = parsed.many.summary or "text"
+            return int(merge_summaries(parsed.method_and_url, summary, env))
         plan = plan_for(parsed, env)
         from aiocurl.modes.run import run
 

@@ -73,6 +73,11 @@ class BatchOptions:
     max_connections_per_host: int | None = None
     ordered: bool = False  # records in line order, not completion order
     batch_body: bool = False  # bodies in the records
+    repeat: int | None = None  # a load run: the request this many times
+    duration: float | None = None  # a load run: for this many seconds
+    rate: float | None = None  # at most this many requests a second, evenly spaced
+    summary: str | None = None  # text | json
+    merge_summaries: bool = False  # the positionals are --summary json files to add up
 
 
 @dataclass(frozen=True)

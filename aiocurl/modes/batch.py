@@ -16,6 +16,7 @@ from aiocurl.errors import AiocurlError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
 from aiocurl.render.batch import BatchRecord, BatchWriter
 from aiocurl.request.batch import BatchEntry, BatchPlan
+from aiocurl.stats import Stats
 from aiocurl.status import ExitStatus, status_for_response
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
         terminal=env.stdout_isatty,
         ordered=batch.ordered,
         with_body=batch.keep_bodies,
-        quiet=batch.output.quiet,
+        quiet=1 if batch.summary else batch.output.quiet,  # a summary replaces the records
     )
     writer.expect([entry.line for entry in batch.entries])
     started = time.perf_counter()
@@ -54,7 +55,13 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
                 writer.record(await send_one(session, entry, env, keep=batch.keep_bodies))
 
         await asyncio.gather(*(one(entry) for entry in batch.entries))
-    writer.summary(time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    if batch.summary:
+        from aiocurl.modes.load import print_summary
+
+        print_summary(stats_of(writer.records, seconds), batch.summary, env)
+    else:
+        writer.summary(seconds)
     check_status = batch.output.check_status
     return worst(writer.records, check_status=check_status)
 
@@ -93,6 +100,16 @@ async def send_one(
         body=bytes(collector.body) if collector.body is not None else None,
         exit_status=int(status_for_response(head.status, check_status=True)),
     )
+
+
+def stats_of(records: list[BatchRecord], seconds: float) -> Stats:
+    stats = Stats(seconds=seconds)
+    for record in records:
+        if record.failed or record.status is None:
+            stats.fail(record.kind or "request")
+        else:
+            stats.answer(record.status, (record.elapsed_ms or 0) / 1000, record.size)
+    return stats
 
 
 def unplanned(entry: BatchEntry) -> BatchRecord:

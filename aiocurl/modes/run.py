@@ -8,12 +8,14 @@ from aiocurl.environment import Environment
 from aiocurl.modes.exchange import run_exchange
 from aiocurl.modes.signals import SignalStop, stop_on_signals
 from aiocurl.request.batch import BatchPlan
+from aiocurl.request.load import LoadPlan
 from aiocurl.request.plan import RequestPlan
 from aiocurl.status import ExitStatus
 
 
-async def run(plan: RequestPlan | BatchPlan, env: Environment) -> ExitStatus:
-    if unverified_tls(plan) and plan.output.quiet < 2:
+async def run(plan: RequestPlan | BatchPlan | LoadPlan, env: Environment) -> ExitStatus:
+    output = plan.plan.output if isinstance(plan, LoadPlan) else plan.output
+    if unverified_tls(plan) and output.quiet < 2:
         env.stderr.write("aiocurl: warning: TLS certificates are not verified (--verify no)\n")
     with stop_on_signals() as stop:
         try:
@@ -21,6 +23,10 @@ async def run(plan: RequestPlan | BatchPlan, env: Environment) -> ExitStatus:
                 from aiocurl.modes.batch import run_batch
 
                 return await run_batch(plan, env)
+            if isinstance(plan, LoadPlan):
+                from aiocurl.modes.load import run_load
+
+                return await run_load(plan, env)
             return await run_mode(plan, env, stop)
         except asyncio.CancelledError:
             error = stop.error()  # SIGTERM or SIGHUP: exit 143 or 129 rather than 130
@@ -42,8 +48,10 @@ async def run_mode(plan: RequestPlan, env: Environment, stop: SignalStop) -> Exi
     return await run_exchange(plan, env)
 
 
-def unverified_tls(plan: RequestPlan | BatchPlan) -> bool:
+def unverified_tls(plan: RequestPlan | BatchPlan | LoadPlan) -> bool:
     """--verify no matters only where there is TLS to verify."""
+    if isinstance(plan, LoadPlan):
+        plan = plan.plan
     if plan.transport.verify or plan.offline:
         return False
     if isinstance(plan, BatchPlan):

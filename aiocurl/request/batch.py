@@ -39,6 +39,7 @@ class BatchPlan:
     ordered: bool
     keep_bodies: bool
     offline: bool
+    summary: str | None = None  # text | json: the summary instead of the records
 
 
 def build_batch(options: Options, env: Environment) -> BatchPlan:
@@ -61,6 +62,7 @@ def build_batch(options: Options, env: Environment) -> BatchPlan:
         max_connections_per_host=many.max_connections_per_host or 0,
         ordered=many.ordered,
         keep_bodies=many.batch_body,
+        summary=many.summary,
         offline=options.offline,
     )
 

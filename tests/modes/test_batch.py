@@ -217,3 +217,15 @@ async def test_an_unreadable_batch_file(tmp_path: Path) -> None:
     assert result.exit_status == 1
     missing = str(tmp_path / "missing.txt")
     assert result.stderr == f"aiocurl: error: cannot read {missing!r}: no such file or directory\n"
+
+
+async def test_a_batch_can_print_a_summary_instead(
+    recorder: tuple[str, Recorder], tmp_path: Path
+) -> None:
+    base, _ = recorder
+    lines = f"{base}/a\n{base}/b?status=404\nhttp://127.0.0.1:9/refused\n"
+    result = await arun_cli("--batch", batch_file(tmp_path, lines), "--summary", "json")
+    assert result.exit_status == 1
+    got = json.loads(result.stdout)  # one object: no records
+    assert (got["requests"], got["answered"], got["failed"]) == (3, 2, 1)
+    assert got["status"] == {"200": 1, "404": 1} and got["errors"] == {"connect": 1}

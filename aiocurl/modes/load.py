@@ -1,0 +1,145 @@
+"""A load run: one planned request sent --repeat times or for --duration seconds, by
+--concurrency workers through one pooled session, at most --rate a second; then a summary.
+
+Every request keeps the rules of a single one (timeouts, retries, redirects, TLS). Requests
+still in flight when --duration ends are counted as unfinished, not as errors. Ctrl-C stops
+sending, gives the requests in flight a second, prints the summary and exits 130.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Iterator
+
+from aiocurl.environment import Environment
+from aiocurl.errors import AiocurlError, UsageError
+from aiocurl.modes.batch import Collector
+from aiocurl.render.summary import summary_json, summary_text
+from aiocurl.request.load import LoadPlan
+from aiocurl.stats import Stats
+from aiocurl.status import ExitStatus, status_for_response
+
+GRACE = 1.0  # seconds the requests in flight get after Ctrl-C
+
+
+async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
+    from aiocurl.transport.errors import error_kind
+    from aiocurl.transport.send import perform_on
+    from aiocurl.transport.session import open_session
+
+    stats = Stats()
+    started = time.perf_counter()
+    slots = _slots(load, started)
+    session = open_session(
+        load.plan.transport,
+        Collector(env, 0, keep=False),
+        limit=load.max_connections,
+        limit_per_host=load.max_connections_per_host,
+    )
+
+    async def worker() -> None:
+        for slot in slots:
+            if slot is None:
+                return
+            await asyncio.sleep(max(0.0, slot - time.perf_counter()))
+            sent = time.perf_counter()
+            collector = Collector(env, 0, keep=False)
+            try:
+                head = await perform_on(session, load.plan, collector)
+            except AiocurlError as exc:
+                stats.fail(error_kind(exc))
+            except asyncio.CancelledError:
+                stats.unfinished += 1
+                raise
+            else:
+                stats.answer(head.status, time.perf_counter() - sent, collector.size)
+
+    async with session:
+        workers: list[asyncio.Future[None]] = [
+            asyncio.ensure_future(worker()) for _ in range(load.concurrency)
+        ]
+        try:
+            await _until_done(workers, load.duration)
+        except asyncio.CancelledError:  # Ctrl-C: what completed is still worth a summary
+            await _stop(workers, grace=GRACE)
+            stats.seconds = time.perf_counter() - started
+            print_summary(stats, load.summary, env)
+            raise
+    stats.seconds = time.perf_counter() - started
+    print_summary(stats, load.summary, env)
+    return worst(stats, check_status=load.plan.output.check_status)
+
+
+def _slots(load: LoadPlan, started: float) -> Iterator[float | None]:
+    """When each request may go: at once, or evenly spaced at --rate; None: no more.
+    One iterator shared by all workers, so the rate is the run's, not each worker's."""
+    index = 0
+    deadline = started + load.duration if load.duration is not None else None
+    while load.repeat is None or index < load.repeat:
+        slot = started + index / load.rate if load.rate else time.perf_counter()
+        if deadline is not None and slot >= deadline:
+            break
+        yield slot
+        index += 1
+    while True:
+        yield None
+
+
+async def _until_done(workers: list[asyncio.Future[None]], duration: float | None) -> None:
+    if duration is None:
+        await asyncio.gather(*workers)
+        return
+    done, pending = await asyncio.wait(workers, timeout=duration)
+    for task in done:
+        task.result()
+    await _stop(list(pending), grace=0)
+
+
+async def _stop(workers: list[asyncio.Future[None]], *, grace: float) -> None:
+    if grace:
+        await asyncio.wait(workers, timeout=grace)
+    for task in workers:
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.gather(*workers, return_exceptions=True)
+
+
+def print_summary(stats: Stats, form: str, env: Environment) -> None:
+    text = (
+        summary_json(stats) if form == "json" else summary_text(stats, terminal=env.stdout_isatty)
+    )
+    env.stdout.write(text.encode("utf-8"))
+    env.stdout.flush()
+
+
+def worst(stats: Stats, *, check_status: bool) -> ExitStatus:
+    """0 when every request got a response (with --check-status, a 2xx); else the highest
+    code a single request would have had."""
+    codes = [
+        int(ExitStatus.TIMEOUT if kind == "timeout" else ExitStatus.ERROR) for kind in stats.errors
+    ]
+    if check_status:
+        codes += [int(status_for_response(code, check_status=True)) for code in stats.statuses]
+    return ExitStatus(max(codes, default=ExitStatus.OK))
+
+
+def merge_summaries(paths: tuple[str, ...], form: str, env: Environment) -> ExitStatus:
+    """--merge-summaries A.json B.json: the summaries of runs made side by side, as one."""
+    if not paths:
+        raise UsageError("--merge-summaries: name the --summary json files to add up")
+    total = Stats()
+    for path in paths:
+        try:
+            total.merge(Stats.from_json(json.loads(env.read_file(path))))
+        except (ValueError, KeyError, TypeError) as exc:
+            reason = (
+                str(exc)
+                if isinstance(exc, ValueError) and "summary" in str(exc)
+                else ("it is not a summary printed by --summary json")
+            )
+            raise UsageError(f"--merge-summaries: {path!r}: {reason}") from None
+    print_summary(total, form, env)
+    return ExitStatus.OK

@@ -1,0 +1,195 @@
+"""Load runs (--repeat, --duration, --rate) against servers the tests run: how many requests
+arrive, how many at once, how they are spaced, and what the summary says."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from helpers import Result, arun_cli
+
+
+class Counting:
+    """Notes each request's arrival time and body; can hold requests until N are in."""
+
+    def __init__(self) -> None:
+        self.arrivals: list[float] = []
+        self.bodies: list[bytes] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.hold_until: int | None = None
+        self.never_answer = False
+        self.enough = asyncio.Event()
+        self.arrived = asyncio.Event()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.arrivals.append(time.monotonic())
+        self.bodies.append(await request.read())
+        self.arrived.set()
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.never_answer:
+                await asyncio.Event().wait()
+            if self.hold_until is not None:
+                if self.in_flight >= self.hold_until:
+                    self.enough.set()
+                await asyncio.wait_for(self.enough.wait(), 20)
+            return web.Response(status=int(request.query.get("status", "200")), text="ok")
+        finally:
+            self.in_flight -= 1
+
+
+@pytest.fixture
+async def counting() -> AsyncIterator[tuple[str, Counting]]:
+    state = Counting()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", state.handle)
+    async with TestServer(app, host="127.0.0.1") as server:
+        yield str(server.make_url("/load")), state
+
+
+def summary(result: Result) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+async def test_repeat_sends_exactly_n_and_sums_them_up(counting: tuple[str, Counting]) -> None:
+    url, state = counting
+    result = await arun_cli("--repeat", "120", "--concurrency", "8", "--summary", "json", url)
+    assert result.exit_status == 0, result.stderr
+    assert len(state.arrivals) == 120
+    got = summary(result)
+    assert (got["requests"], got["answered"], got["failed"]) == (120, 120, 0)
+    assert got["status"] == {"200": 120} and got["bytes"] == 240
+    assert sum(got["histogram"]["counts"].values()) == 120
+    latency = got["latency_ms"]
+    assert latency["min"] <= latency["p50"] <= latency["p99"] <= latency["max"]
+
+
+async def test_the_text_summary(counting: tuple[str, Counting]) -> None:
+    url, _ = counting
+    result = await arun_cli("--repeat", "20", url)
+    assert result.exit_status == 0, result.stderr
+    text = result.text
+    assert text.startswith("Summary:\n  Requests:      20 (20 answered, 0 failed)\n")
+    for heading in ("Latency:", "  p99 ", "Histogram:", "Status codes:\n  [200] 20"):
+        assert heading in text
+
+
+async def test_concurrency_is_real_and_bounded(counting: tuple[str, Counting]) -> None:
+    url, state = counting
+    state.hold_until = 6  # nothing is answered until six are in flight
+    result = await arun_cli("--repeat", "18", "--concurrency", "6", url)
+    assert result.exit_status == 0, result.stderr
+    assert state.most_in_flight == 6
+
+
+async def test_rate_spaces_the_requests_evenly(counting: tuple[str, Counting]) -> None:
+    url, state = counting
+    result = await arun_cli("--repeat", "11", "--rate", "20", "--concurrency", "5", url)
+    assert result.exit_status == 0, result.stderr
+    span = state.arrivals[-1] - state.arrivals[0]
+    assert span >= 0.4  # ten gaps of 50 ms, with room for a busy machine
+
+
+async def test_duration_counts_requests_in_flight_as_unfinished(
+    counting: tuple[str, Counting],
+) -> None:
+    url, state = counting
+    state.never_answer = True
+    result = await arun_cli("--duration", "0.3", "--concurrency", "3", "--summary", "json", url)
+    assert result.exit_status == 0, result.stderr
+    got = summary(result)
+    assert (got["requests"], got["unfinished"], got["errors"]) == (0, 3, {})
+
+
+async def test_the_body_is_sent_again_each_time(counting: tuple[str, Counting]) -> None:
+    url, state = counting
+    result = await arun_cli("--repeat", "3", "POST", url, "name=ada", "age:=36")
+    assert result.exit_status == 0, result.stderr
+    assert [json.loads(body) for body in state.bodies] == [{"name": "ada", "age": 36}] * 3
+
+
+async def test_failures_by_kind_and_the_exit_code(counting: tuple[str, Counting]) -> None:
+    url, _ = counting
+    refused = await arun_cli("--repeat", "5", "--summary", "json", "http://127.0.0.1:9/x")
+    assert refused.exit_status == 1
+    assert summary(refused)["errors"] == {"connect": 5}
+    checked = await arun_cli("--repeat", "4", "--check-status", f"{url}?status=503")
+    assert checked.exit_status == 5
+    unchecked = await arun_cli("--repeat", "4", f"{url}?status=503")
+    assert unchecked.exit_status == 0
+
+
+async def test_summaries_add_up(counting: tuple[str, Counting], tmp_path: Path) -> None:
+    url, _ = counting
+    paths = []
+    for name, count in (("a", "30"), ("b", "12")):
+        result = await arun_cli("--repeat", count, "--summary", "json", url)
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_bytes(result.stdout)
+    merged = await arun_cli("--merge-summaries", "--summary", "json", *map(str, paths))
+    assert merged.exit_status == 0, merged.stderr
+    got = summary(merged)
+    assert got["requests"] == 42 and got["status"] == {"200": 42}
+    assert sum(got["histogram"]["counts"].values()) == 42
+    (tmp_path / "bad.json").write_text('{"requests": 1}')
+    bad = await arun_cli("--merge-summaries", str(tmp_path / "bad.json"))
+    assert bad.exit_status == 1 and bad.stderr.startswith("aiocurl: error: --merge-summaries: ")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--download"], "--download cannot be used with --repeat or --duration"),
+        (["--offline"], "--offline cannot be used with --repeat or --duration"),
+        (["--batch", "x.txt"], "--batch and --repeat/--duration cannot be combined"),
+        (["--rate", "-1"], "--rate: expected a number of requests a second > 0"),
+        (["--concurrency", "0"], "--concurrency: 0 is not in the range"),
+    ],
+)
+async def test_what_a_load_run_cannot_do(
+    counting: tuple[str, Counting], argv: list[str], message: str
+) -> None:
+    url, state = counting
+    result = await arun_cli("--repeat", "3", *argv, url)
+    assert result.exit_status == 1
+    assert result.stderr.startswith("aiocurl: error: ") and message in result.stderr
+    assert state.arrivals == []
+
+
+async def test_ctrl_c_prints_the_summary_of_what_completed(
+    counting: tuple[str, Counting],
+) -> None:
+    url, state = counting
+    executable = shutil.which("aiocurl")
+    assert executable is not None
+    process = await asyncio.create_subprocess_exec(
+        executable,
+        "--duration",
+        "60",
+        "--rate",
+        "50",
+        url,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ},
+    )
+    await asyncio.wait_for(state.arrived.wait(), 30)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 130
+    assert stdout.startswith(b"Summary:\n  Requests:")
+    assert stderr == b"\naiocurl: interrupted\n"
