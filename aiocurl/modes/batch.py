@@ -22,6 +22,8 @@ from aiocurl.status import ExitStatus, status_for_response
 if TYPE_CHECKING:
     import aiohttp
 
+    from aiocurl.render.progress import RunProgress
+
 
 async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
     if batch.offline:
@@ -45,16 +47,32 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
         limit=batch.max_connections,
         limit_per_host=batch.max_connections_per_host,
     )
+    progress = _progress(batch, env)
+
+    failed = 0
+
+    def done(record: BatchRecord) -> None:
+        nonlocal failed
+        writer.record(record)
+        failed += record.failed
+        if progress is not None:
+            count, seconds = len(writer.records), time.perf_counter() - started
+            progress.update(done=count, requests=count, failed=failed, seconds=seconds)
+
     async with session:
 
         async def one(entry: BatchEntry) -> None:
             if entry.plan is None:
-                writer.record(unplanned(entry))
+                done(unplanned(entry))
                 return
             async with gate:
-                writer.record(await send_one(session, entry, env, keep=batch.keep_bodies))
+                done(await send_one(session, entry, env, keep=batch.keep_bodies))
 
-        await asyncio.gather(*(one(entry) for entry in batch.entries))
+        try:
+            await asyncio.gather(*(one(entry) for entry in batch.entries))
+        finally:
+            if progress is not None:
+                progress.stop()
     seconds = time.perf_counter() - started
     if batch.summary:
         from aiocurl.modes.load import print_summary
@@ -100,6 +118,16 @@ async def send_one(
         body=bytes(collector.body) if collector.body is not None else None,
         exit_status=int(status_for_response(head.status, check_status=True)),
     )
+
+
+def _progress(batch: BatchPlan, env: Environment) -> RunProgress | None:
+    """A bar on stderr while the records go to a pipe; on a terminal the records' own lines
+    show the progress."""
+    if not batch.output.progress or env.stdout_isatty:
+        return None
+    from aiocurl.render.progress import RunProgress
+
+    return RunProgress(env.stderr, total=len(batch.entries), unit="requests")
 
 
 def stats_of(records: list[BatchRecord], seconds: float) -> Stats:

@@ -13,6 +13,7 @@ import contextlib
 import json
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, UsageError
@@ -21,6 +22,9 @@ from aiocurl.render.summary import summary_json, summary_text
 from aiocurl.request.load import LoadPlan
 from aiocurl.stats import Stats
 from aiocurl.status import ExitStatus, status_for_response
+
+if TYPE_CHECKING:
+    from aiocurl.render.progress import RunProgress
 
 GRACE = 1.0  # seconds the requests in flight get after Ctrl-C
 
@@ -57,6 +61,8 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
             else:
                 stats.answer(head.status, time.perf_counter() - sent, collector.size)
 
+    progress = _progress(load, env)
+    ticker = asyncio.ensure_future(_tick(progress, stats, load, started)) if progress else None
     async with session:
         workers: list[asyncio.Future[None]] = [
             asyncio.ensure_future(worker()) for _ in range(load.concurrency)
@@ -65,12 +71,39 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
             await _until_done(workers, load.duration)
         except asyncio.CancelledError:  # Ctrl-C: what completed is still worth a summary
             await _stop(workers, grace=GRACE)
+            _stop_progress(ticker, progress)
             stats.seconds = time.perf_counter() - started
             print_summary(stats, load.summary, env)
             raise
+    _stop_progress(ticker, progress)
     stats.seconds = time.perf_counter() - started
     print_summary(stats, load.summary, env)
     return worst(stats, check_status=load.plan.output.check_status)
+
+
+def _progress(load: LoadPlan, env: Environment) -> RunProgress | None:
+    if not load.plan.output.progress:
+        return None
+    from aiocurl.render.progress import RunProgress
+
+    if load.repeat is not None:
+        return RunProgress(env.stderr, total=load.repeat, unit="requests")
+    return RunProgress(env.stderr, total=load.duration, unit="seconds")
+
+
+async def _tick(progress: RunProgress, stats: Stats, load: LoadPlan, started: float) -> None:
+    while True:
+        seconds = time.perf_counter() - started
+        done = stats.requests if load.repeat is not None else min(seconds, load.duration or 0)
+        progress.update(done=done, requests=stats.requests, failed=stats.failed, seconds=seconds)
+        await asyncio.sleep(0.1)
+
+
+def _stop_progress(ticker: asyncio.Future[None] | None, progress: RunProgress | None) -> None:
+    if ticker is not None:
+        ticker.cancel()
+    if progress is not None:
+        progress.stop()
 
 
 def _slots(load: LoadPlan, started: float) -> Iterator[float | None]:

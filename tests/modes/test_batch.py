@@ -229,3 +229,13 @@ async def test_a_batch_can_print_a_summary_instead(
     got = json.loads(result.stdout)  # one object: no records
     assert (got["requests"], got["answered"], got["failed"]) == (3, 2, 1)
     assert got["status"] == {"200": 1, "404": 1} and got["errors"] == {"connect": 1}
+
+
+async def test_a_bar_on_stderr_while_records_go_to_a_pipe(
+    recorder: tuple[str, Recorder], tmp_path: Path
+) -> None:
+    base, _ = recorder
+    lines = "".join(f"{base}/p/{i}\n" for i in range(30))
+    result = await arun_cli("--batch", batch_file(tmp_path, lines), stderr_tty=True)
+    assert result.exit_status == 0, result.stderr
+    assert len(records(result)) == 30 and "30/30" in result.stderr

@@ -193,3 +193,12 @@ async def test_ctrl_c_prints_the_summary_of_what_completed(
     assert process.returncode == 130
     assert stdout.startswith(b"Summary:\n  Requests:")
     assert stderr == b"\naiocurl: interrupted\n"
+
+
+async def test_a_terminal_shows_progress_on_stderr(counting: tuple[str, Counting]) -> None:
+    url, _ = counting
+    result = await arun_cli("--repeat", "40", "--rate", "100", url, stderr_tty=True)
+    assert result.exit_status == 0, result.stderr
+    assert "requests" in result.stderr and "0 failed" in result.stderr
+    quiet = await arun_cli("--repeat", "5", url)  # stderr not a terminal: nothing there
+    assert quiet.stderr == ""
