@@ -358,6 +358,11 @@ BATCH = flag_group(
     ),
     click.option("--ordered", is_flag=True, help="Print batch records in line order."),
     click.option("--batch-body", is_flag=True, help="Put each response body in its record."),
+    click.option(
+        "--output-dir",
+        metavar="DIR",
+        help="Save each batch response body to its own file in DIR (named as --download).",
+    ),
 )
 
 

@@ -73,6 +73,7 @@ class BatchOptions:
     max_connections_per_host: int | None = None
     ordered: bool = False  # records in line order, not completion order
     batch_body: bool = False  # bodies in the records
+    output_dir: str | None = None  # each body to its own file there
     repeat: int | None = None  # a load run: the request this many times
     duration: float | None = None  # a load run: for this many seconds
     rate: float | None = None  # at most this many requests a second, evenly spaced

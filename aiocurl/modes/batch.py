@@ -8,13 +8,17 @@ credential rules, --max-filesize); what it did becomes one record.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
+from aiocurl.output_files import WriteError
 from aiocurl.render.batch import BatchRecord, BatchWriter
+from aiocurl.render.download_names import claim, name_for
 from aiocurl.request.batch import BatchEntry, BatchPlan
 from aiocurl.stats import Stats
 from aiocurl.status import ExitStatus, status_for_response
@@ -37,6 +41,7 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
         ordered=batch.ordered,
         with_body=batch.keep_bodies,
         quiet=1 if batch.summary else batch.output.quiet,  # a summary replaces the records
+        with_file=batch.output_dir is not None,
     )
     writer.expect([entry.line for entry in batch.entries])
     started = time.perf_counter()
@@ -66,7 +71,7 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
                 done(unplanned(entry))
                 return
             async with gate:
-                done(await send_one(session, entry, env, keep=batch.keep_bodies))
+                done(await send_one(session, entry, env, batch))
 
         try:
             await asyncio.gather(*(one(entry) for entry in batch.entries))
@@ -85,18 +90,22 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
 
 
 async def send_one(
-    session: aiohttp.ClientSession, entry: BatchEntry, env: Environment, *, keep: bool
+    session: aiohttp.ClientSession, entry: BatchEntry, env: Environment, batch: BatchPlan
 ) -> BatchRecord:
     from aiocurl.transport.errors import error_kind
     from aiocurl.transport.send import perform_on
 
     assert entry.plan is not None
     request = entry.plan.request
-    collector = Collector(env, entry.line, keep=keep)
+    collector = Collector(env, entry.line, keep=batch.keep_bodies, directory=batch.output_dir)
     started = time.perf_counter()
     try:
         head = await perform_on(session, entry.plan, collector)
-    except AiocurlError as exc:
+        collector.close()
+    except BaseException as exc:
+        collector.discard()  # no body file that looks complete and is not
+        if not isinstance(exc, AiocurlError):
+            raise
         return BatchRecord(
             entry.line,
             request.method,
@@ -116,6 +125,7 @@ async def send_one(
         elapsed_ms=(time.perf_counter() - started) * 1000,
         size=collector.size,
         body=bytes(collector.body) if collector.body is not None else None,
+        file=collector.path,
         exit_status=int(status_for_response(head.status, check_status=True)),
     )
 
@@ -182,12 +192,17 @@ class Collector:
     """A Sink that keeps what a record needs: the final response's head, its body's size
     (and the body, with --batch-body); retries are announced on stderr with their line."""
 
-    def __init__(self, env: Environment, line: int, *, keep: bool) -> None:
+    def __init__(
+        self, env: Environment, line: int, *, keep: bool, directory: str | None = None
+    ) -> None:
         self._env = env
         self._line = line
+        self._directory = directory
         self.head: ResponseHead | None = None
         self.size = 0
         self.body: bytearray | None = bytearray() if keep else None
+        self.path: str | None = None
+        self._file: BinaryIO | None = None
 
     def request(self, record: RequestRecord) -> None:
         return None
@@ -200,6 +215,15 @@ class Collector:
         self.size = 0
         if self.body is not None:
             self.body.clear()
+        self.discard()  # an earlier attempt's file (a retry)
+        if self.head is not None and self._directory is not None and 200 <= head.status < 300:
+            name = name_for(
+                head.url, head.header("Content-Disposition"), head.header("Content-Type")
+            )
+            try:
+                self.path, self._file = claim(self._directory, name)
+            except OSError as exc:
+                raise WriteError(os.path.join(self._directory, name), exc) from None
 
     def body_chunk(self, chunk: bytes) -> None:
         if self.head is None:
@@ -207,6 +231,23 @@ class Collector:
         self.size += len(chunk)
         if self.body is not None:
             self.body += chunk
+        if self._file is not None:
+            try:
+                self._file.write(chunk)
+            except OSError as exc:
+                raise WriteError(self.path or "", exc) from None
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def discard(self) -> None:
+        self.close()
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                os.remove(self.path)
+            self.path = None
 
     def response_end(self, meta: ResponseMeta) -> None:
         return None

@@ -31,12 +31,13 @@ class BatchRecord:
     kind: str | None = None
     body: bytes | None = None  # kept with --batch-body
     exit_status: int = 0  # what this request alone would have exited with
+    file: str | None = None  # where --output-dir saved the body
 
     @property
     def failed(self) -> bool:
         return self.error is not None
 
-    def as_json(self, *, with_body: bool) -> dict[str, Any]:
+    def as_json(self, *, with_body: bool, with_file: bool = False) -> dict[str, Any]:
         record: dict[str, Any] = {
             "line": self.line,
             "method": self.method,
@@ -50,6 +51,8 @@ class BatchRecord:
         }
         if with_body:
             record.update(body_fields(self.body))
+        if with_file:
+            record["file"] = self.file
         return record
 
 
@@ -77,12 +80,14 @@ class BatchWriter:
         ordered: bool,
         with_body: bool,
         quiet: int,
+        with_file: bool = False,
     ) -> None:
         self._out = out
         self._err = err
         self._terminal = terminal
         self._ordered = ordered
         self._with_body = with_body
+        self._with_file = with_file
         self._quiet = quiet
         self._held: dict[int, BatchRecord] = {}
         self._lines: list[int] = []  # line numbers in file order, for --ordered
@@ -108,7 +113,8 @@ class BatchWriter:
         if self._terminal:
             text = terminal_line(record) + "\n"
         else:
-            text = json.dumps(record.as_json(with_body=self._with_body), ensure_ascii=False) + "\n"
+            fields = record.as_json(with_body=self._with_body, with_file=self._with_file)
+            text = json.dumps(fields, ensure_ascii=False) + "\n"
         self._out.write(text.encode("utf-8"))
         self._out.flush()
 

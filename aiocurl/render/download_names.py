@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import mimetypes
 import os
 import re
 from collections.abc import Callable
 from email.message import Message
+from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
@@ -54,6 +56,20 @@ def extension_for(content_type: str | None) -> str:
     return {"text/plain": ".txt", "application/json": ".json"}.get(mime) or (
         mimetypes.guess_extension(mime) or ""
     )
+
+
+def claim(directory: str, name: str) -> tuple[str, BinaryIO]:
+    """A new file `name` (or `stem-1.ext`, ...) in `directory`, created at once, so that
+    requests running side by side never pick the same one."""
+    stem, ext = os.path.splitext(name)
+    for counter in itertools.count():
+        path = os.path.join(directory, name if not counter else f"{stem}-{counter}{ext}")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue
+        return path, os.fdopen(fd, "wb")
+    raise AssertionError("unreachable: the counter never ends")
 
 
 def unique(name: str, exists: Callable[[str], bool] = os.path.exists) -> str:

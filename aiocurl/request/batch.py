@@ -8,12 +8,14 @@ that cannot be planned is kept with its error, so the rest still run.
 
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass, replace
 
 from aiocurl.cli.options import Options
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, UsageError
+from aiocurl.output_files import check_directory
 from aiocurl.request.body import read_some
 from aiocurl.request.plan import RequestPlan, build_plan
 from aiocurl.request.plan_output import OutputPlan, plan_output
@@ -40,6 +42,7 @@ class BatchPlan:
     keep_bodies: bool
     offline: bool
     summary: str | None = None  # text | json: the summary instead of the records
+    output_dir: str | None = None  # each 2xx body saved there, named as --download names
 
 
 def build_batch(options: Options, env: Environment) -> BatchPlan:
@@ -63,6 +66,7 @@ def build_batch(options: Options, env: Environment) -> BatchPlan:
         ordered=many.ordered,
         keep_bodies=many.batch_body,
         summary=many.summary,
+        output_dir=checked_directory(many.output_dir),
         offline=options.offline,
     )
 
@@ -80,6 +84,15 @@ def check_batch_flags(options: Options) -> None:
     for flag, given in refused:
         if given:
             raise UsageError(f"{flag} cannot be used with --batch")
+
+
+def checked_directory(directory: str | None) -> str | None:
+    if directory is None:
+        return None
+    if not os.path.isdir(directory):
+        raise UsageError(f"--output-dir: {directory!r} is not a directory")
+    check_directory(directory, f"--output-dir: cannot write in {directory!r}")
+    return directory
 
 
 def batch_text(source: str, env: Environment) -> str:

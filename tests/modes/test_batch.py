@@ -239,3 +239,22 @@ async def test_a_bar_on_stderr_while_records_go_to_a_pipe(
     result = await arun_cli("--batch", batch_file(tmp_path, lines), stderr_tty=True)
     assert result.exit_status == 0, result.stderr
     assert len(records(result)) == 30 and "30/30" in result.stderr
+
+
+async def test_bodies_saved_to_a_directory(recorder: tuple[str, Recorder], tmp_path: Path) -> None:
+    base, _ = recorder
+    out = tmp_path / "out"
+    out.mkdir()
+    lines = f"{base}/same.txt\n{base}/same.txt\n{base}/other?status=404\n"
+    result = await arun_cli("--batch", batch_file(tmp_path, lines), "--output-dir", str(out))
+    assert result.exit_status == 0, result.stderr
+    got = {record["line"]: record for record in records(result)}
+    assert got[3]["file"] is None  # not a 2xx: nothing saved, as with --download
+    saved = sorted(Path(got[line]["file"]).name for line in (1, 2))
+    assert saved == ["same-1.txt", "same.txt"]  # never the same file twice
+    assert sorted(path.name for path in out.iterdir()) == saved
+    assert (out / "same.txt").read_text() == "/same.txt"
+    missing = await arun_cli(
+        "--batch", batch_file(tmp_path, lines), "--output-dir", str(tmp_path / "no")
+    )
+    assert missing.exit_status == 1 and "is not a directory" in missing.stderr
