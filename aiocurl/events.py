@@ -46,6 +46,20 @@ class ResponseMeta:
     body_size: int
 
 
+@dataclass(frozen=True)
+class Retry:
+    """Another attempt is coming: the `attempt`-th of `retries` retries, after `seconds`."""
+
+    attempt: int
+    retries: int
+    seconds: float
+    reason: str
+
+    @property
+    def text(self) -> str:
+        return f"retry {self.attempt}/{self.retries} in {self.seconds:.1f} s: {self.reason}"
+
+
 class Sink(Protocol):
     def request(self, record: RequestRecord) -> None: ...
 
@@ -60,6 +74,8 @@ class Sink(Protocol):
     def notice(self, text: str) -> None: ...
 
     def warning(self, text: str) -> None: ...
+
+    def retrying(self, retry: Retry) -> None: ...
 
 
 @dataclass(frozen=True)

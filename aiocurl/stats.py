@@ -33,6 +33,7 @@ class Stats:
     requests: int = 0  # answered or failed; not those cut off by the end of a run
     answered: int = 0
     unfinished: int = 0  # in flight when --duration ended, or when interrupted
+    retries: int = 0  # attempts beyond the first (a retried request counts once)
     bytes: int = 0
     seconds: float = 0.0  # the run's wall time
     latency_sum_us: float = 0.0
@@ -78,6 +79,7 @@ class Stats:
         self.requests += other.requests
         self.answered += other.answered
         self.unfinished += other.unfinished
+        self.retries += other.retries
         self.bytes += other.bytes
         self.seconds = max(self.seconds, other.seconds)  # runs side by side, at once
         self.latency_sum_us += other.latency_sum_us
@@ -106,6 +108,7 @@ class Stats:
             "answered": self.answered,
             "failed": self.failed,
             "unfinished": self.unfinished,
+            "retries": self.retries,
             "seconds": round(self.seconds, 6),
             "rps": round(self.requests / self.seconds, 3) if self.seconds else None,
             "bytes": self.bytes,
@@ -132,6 +135,7 @@ class Stats:
             requests=int(document["requests"]),
             answered=int(document["answered"]),
             unfinished=int(document["unfinished"]),
+            retries=int(document.get("retries", 0)),
             bytes=int(document["bytes"]),
             seconds=float(document["seconds"]),
             latency_sum_us=float(document["latency_sum_us"]),

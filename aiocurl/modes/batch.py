@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError
-from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
+from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
 from aiocurl.output_files import WriteError
 from aiocurl.render.batch import BatchRecord, BatchWriter
 from aiocurl.render.download_names import claim, name_for
@@ -115,6 +115,7 @@ async def send_one(
             error=exc.message,
             kind=error_kind(exc),
             exit_status=int(exc.exit_status),
+            retries=collector.retries,
         )
     return BatchRecord(
         entry.line,
@@ -126,6 +127,7 @@ async def send_one(
         size=collector.size,
         body=bytes(collector.body) if collector.body is not None else None,
         file=collector.path,
+        retries=collector.retries,
         exit_status=int(status_for_response(head.status, check_status=True)),
     )
 
@@ -141,7 +143,7 @@ def _progress(batch: BatchPlan, env: Environment) -> RunProgress | None:
 
 
 def stats_of(records: list[BatchRecord], seconds: float) -> Stats:
-    stats = Stats(seconds=seconds)
+    stats = Stats(seconds=seconds, retries=sum(record.retries for record in records))
     for record in records:
         if record.failed or record.status is None:
             stats.fail(record.kind or "request")
@@ -193,10 +195,18 @@ class Collector:
     (and the body, with --batch-body); retries are announced on stderr with their line."""
 
     def __init__(
-        self, env: Environment, line: int, *, keep: bool, directory: str | None = None
+        self,
+        env: Environment,
+        line: int,
+        *,
+        keep: bool,
+        directory: str | None = None,
+        announce: bool = True,
     ) -> None:
         self._env = env
         self._line = line
+        self._announce = announce  # retries on stderr, with the line they belong to
+        self.retries = 0
         self._directory = directory
         self.head: ResponseHead | None = None
         self.size = 0
@@ -256,4 +266,9 @@ class Collector:
         return None
 
     def warning(self, text: str) -> None:
-        self._env.stderr.write(f"aiocurl: line {self._line}: {text}\n")
+        if self._announce:
+            self._env.stderr.write(f"aiocurl: line {self._line}: {text}\n")
+
+    def retrying(self, retry: Retry) -> None:
+        self.retries += 1
+        self.warning(retry.text)

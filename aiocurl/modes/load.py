@@ -50,7 +50,7 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
                 return
             await asyncio.sleep(max(0.0, slot - time.perf_counter()))
             sent = time.perf_counter()
-            collector = Collector(env, 0, keep=False)
+            collector = Collector(env, 0, keep=False, announce=False)
             try:
                 head = await perform_on(session, load.plan, collector)
             except AiocurlError as exc:
@@ -60,6 +60,8 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
                 raise
             else:
                 stats.answer(head.status, time.perf_counter() - sent, collector.size)
+            finally:
+                stats.retries += collector.retries
 
     progress = _progress(load, env)
     ticker = asyncio.ensure_future(_tick(progress, stats, load, started)) if progress else None

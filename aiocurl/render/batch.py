@@ -32,6 +32,7 @@ class BatchRecord:
     body: bytes | None = None  # kept with --batch-body
     exit_status: int = 0  # what this request alone would have exited with
     file: str | None = None  # where --output-dir saved the body
+    retries: int = 0
 
     @property
     def failed(self) -> bool:
@@ -48,6 +49,7 @@ class BatchRecord:
             "bytes": self.size,
             "error": self.error,
             "kind": self.kind,
+            "retries": self.retries,
         }
         if with_body:
             record.update(body_fields(self.body))

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from aiocurl.errors import AiocurlError, printable
-from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Sink
+from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry, Sink
 from aiocurl.render.download_names import name_for, unique
 from aiocurl.render.partial_file import PartialFile, forget_state
 from aiocurl.request.plan_output import OutputPlan
@@ -90,6 +90,9 @@ class DownloadSink:
 
     def warning(self, text: str) -> None:
         self._headers.warning(text)
+
+    def retrying(self, retry: Retry) -> None:
+        self._headers.retrying(retry)
 
     def response_head(self, head: ResponseHead) -> None:
         self._headers.response_head(head)

@@ -6,7 +6,7 @@ import enum
 import io
 from typing import TYPE_CHECKING, BinaryIO, Protocol, TextIO
 
-from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
+from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
 from aiocurl.output_files import WriteError
 from aiocurl.render import formatting as fmt
 from aiocurl.render.stream import LineSplitter, StreamFormatter, is_stream_type
@@ -262,6 +262,9 @@ class Renderer:
         """Something every user should see (a retry), unless -q."""
         if self._err is not None and self.plan.quiet == 0:
             self._err.write(f"aiocurl: {text}\n")
+
+    def retrying(self, retry: Retry) -> None:
+        self.warning(retry.text)
 
     def finish(self) -> None:
         """Print a request that no response followed (--offline, or a failure)."""

@@ -21,6 +21,7 @@ def summary_text(stats: Stats, *, terminal: bool) -> str:
     lines += [
         f"  Requests:      {stats.requests} ({stats.answered} answered, {stats.failed} failed"
         + (f", {stats.unfinished} unfinished)" if stats.unfinished else ")"),
+        *([f"  Retries:       {stats.retries}"] if stats.retries else []),
         f"  Total time:    {stats.seconds:.3f} s",
         f"  Requests/sec:  {rps}",
         f"  Bytes:         {stats.bytes}",

@@ -13,7 +13,7 @@ from email.utils import parsedate_to_datetime
 import tenacity
 
 from aiocurl.errors import AiocurlError, printable
-from aiocurl.events import ResponseHead, ResponseMeta, Sink
+from aiocurl.events import ResponseHead, ResponseMeta, Retry, Sink
 from aiocurl.request.plan import RequestPlan
 from aiocurl.request.plan_transport import TransportPlan
 
@@ -119,6 +119,6 @@ def announce(sink: Sink, retries: int) -> Callable[[tenacity.RetryCallState], No
         error = state.outcome.exception() if state.outcome else None
         reason = error.message if isinstance(error, AiocurlError) else str(error)
         seconds = state.next_action.sleep if state.next_action else 0.0
-        sink.warning(f"retry {state.attempt_number}/{retries} in {seconds:.1f} s: {reason}")
+        sink.retrying(Retry(state.attempt_number, retries, seconds, reason))
 
     return before_sleep

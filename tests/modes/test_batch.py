@@ -106,6 +106,7 @@ DELETE '{base}/quoted path' q==x
         "bytes": len("/json"),
         "error": None,
         "kind": None,
+        "retries": 0,
     }
     assert result.stderr.startswith("aiocurl: 4 requests, 4 answered, in ")
     assert result.stderr.endswith(" s\n") and result.stderr.count("\n") == 1

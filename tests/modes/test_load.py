@@ -202,3 +202,21 @@ async def test_a_terminal_shows_progress_on_stderr(counting: tuple[str, Counting
     assert "requests" in result.stderr and "0 failed" in result.stderr
     quiet = await arun_cli("--repeat", "5", url)  # stderr not a terminal: nothing there
     assert quiet.stderr == ""
+
+
+async def test_retries_count_once_and_are_summed(counting: tuple[str, Counting]) -> None:
+    url, _ = counting
+    result = await arun_cli(
+        "--repeat",
+        "3",
+        "--retry",
+        "2",
+        "--retry-delay",
+        "0.01",
+        "--summary",
+        "json",
+        f"{url}?status=503",
+    )
+    got = summary(result)
+    assert (got["requests"], got["retries"], got["status"]) == (3, 6, {"503": 3})
+    assert result.stderr == ""  # a load run does not announce each retry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta
+from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
 from aiocurl.request.body import FileSegment, RequestBody
 from aiocurl.transport.redirects import Hop
 from aiocurl.transport.send import body_payload
@@ -28,6 +28,8 @@ class Progress:
     def notice(self, text: str) -> None: ...
 
     def warning(self, text: str) -> None: ...
+
+    def retrying(self, retry: Retry) -> None: ...
 
 
 def hop(body: RequestBody, chunked: bool = False) -> Hop:
