@@ -75,9 +75,13 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
 
         try:
             await asyncio.gather(*(one(entry) for entry in batch.entries))
-        finally:
+        except asyncio.CancelledError:  # Ctrl-C: the records so far stand, and their count
             if progress is not None:
                 progress.stop()
+            writer.summary(time.perf_counter() - started)
+            raise
+        if progress is not None:
+            progress.stop()
     seconds = time.perf_counter() - started
     if batch.summary:
         from aiocurl.modes.load import print_summary

@@ -42,7 +42,7 @@ class Recorder:
                     "type": request.headers.get("Content-Type"),
                 }
             )
-            if self.hold_until is not None:
+            if self.hold_until is not None and request.path.startswith("/held"):
                 if self.in_flight >= self.hold_until:
                     self.enough.set()
                 await asyncio.wait_for(self.enough.wait(), 20)
@@ -259,3 +259,37 @@ async def test_bodies_saved_to_a_directory(recorder: tuple[str, Recorder], tmp_p
         "--batch", batch_file(tmp_path, lines), "--output-dir", str(tmp_path / "no")
     )
     assert missing.exit_status == 1 and "is not a directory" in missing.stderr
+
+
+async def test_ctrl_c_keeps_the_records_so_far_and_counts_them(
+    recorder: tuple[str, Recorder], tmp_path: Path
+) -> None:
+    import os
+    import shutil
+    import signal
+
+    base, state = recorder
+    state.hold_until = 10**6  # the held requests never finish on their own
+    lines = f"{base}/quick?status=200\n" + "".join(f"{base}/held/{i}\n" for i in range(3))
+    executable = shutil.which("aiocurl")
+    assert executable is not None
+    path = batch_file(tmp_path, lines)
+    process = await asyncio.create_subprocess_exec(
+        executable,
+        "--batch",
+        path,
+        "--concurrency",
+        "4",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ},
+    )
+    while len(state.seen) < 4:  # all four arrived: three are held
+        await asyncio.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 130
+    assert [json.loads(line)["line"] for line in stdout.decode().splitlines()] == [1]
+    assert stderr.decode().startswith("aiocurl: 1 requests, 1 answered, in ")
+    assert stderr.decode().endswith(" s\n\naiocurl: interrupted\n")
