@@ -1,9 +1,33 @@
-"""What the benchmark scripts share: a free port, and waiting for a server to listen."""
+"""What the benchmark scripts share: a free port, waiting for a server, timing a process."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
+import tempfile
 import time
+from typing import IO
+
+# Linux carries a process's peak RSS across exec, counting the memory of the process that
+# forked it: a command forked from this script would never report less than the script
+# itself. So a small launcher (python -S, about 6 MB) forks the command, waits for it
+# with wait4() and writes its wall time and peak RSS to a file.
+LAUNCHER = r"""
+import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - started
+with open(sys.argv[1], "w") as handle:
+    handle.write(f"{elapsed} {usage.ru_maxrss * 1024}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def free_port() -> int:
@@ -20,3 +44,18 @@ def wait_listening(port: int, what: str = "the server") -> None:
                 return
         time.sleep(0.05)
     raise SystemExit(f"{what} did not start")
+
+
+def measure(
+    argv: list[str], stdout: IO[bytes] | int, stderr: IO[bytes] | int
+) -> tuple[float, int, int]:
+    """Wall time, peak RSS in bytes and exit code of one command, start to exit."""
+    with tempfile.NamedTemporaryFile("r", suffix=".measure") as report:
+        launcher = [sys.executable, "-S", "-I", "-c", LAUNCHER, report.name, *argv]
+        code = subprocess.run(
+            launcher, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, check=False
+        ).returncode
+        written = report.read().split()
+    if len(written) != 2:
+        raise SystemExit(f"could not time {argv[0]} (exit {code})")
+    return float(written[0]), int(written[1]), code
