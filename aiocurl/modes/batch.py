@@ -48,7 +48,7 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
     gate = asyncio.Semaphore(batch.concurrency)
     session = open_session(
         batch.transport,
-        Collector(env, 0, keep=False),  # the requests as sent are not shown
+        None,  # the requests as sent are not shown
         limit=batch.max_connections,
         limit_per_host=batch.max_connections_per_host,
     )

@@ -39,7 +39,7 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
     slots = _slots(load, started)
     session = open_session(
         load.plan.transport,
-        Collector(env, 0, keep=False),
+        None,  # the requests as sent are not shown
         limit=load.max_connections,
         limit_per_host=load.max_connections_per_host,
     )

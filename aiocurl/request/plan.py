@@ -6,6 +6,7 @@ Pure apart from the injected file reader and password prompt; no aiohttp, no ric
 from __future__ import annotations
 
 import base64
+import functools
 import importlib.util
 import re
 from collections.abc import Sequence
@@ -209,6 +210,7 @@ def default_headers(*, json: bool) -> list[tuple[str, str]]:
     ]
 
 
+@functools.cache  # what is installed does not change during a run (a batch asks per line)
 def accept_encoding() -> str:
     """gzip and deflate always; br and zstd when their decoders (dependencies of aiocurl)
     are importable, as transport/decoding.py needs them."""

@@ -8,6 +8,7 @@ with the standard library's rules.
 
 from __future__ import annotations
 
+import functools
 import os
 import urllib.request
 
@@ -30,7 +31,7 @@ def env_proxy(url: URL) -> tuple[str | None, dict[str, str] | None]:
     """The proxy the environment names for this URL's scheme, unless NO_PROXY exempts it;
     credentials in the variable's URL become Proxy-Authorization. A variable that names
     no usable proxy is an error, not a request sent around the proxy."""
-    proxies = urllib.request.getproxies_environment()
+    proxies = _environment_proxies()
     scheme = {"ws": "http", "wss": "https"}.get(url.scheme, url.scheme)
     proxy = proxies.get(scheme) or proxies.get("all")  # ALL_PROXY, as curl reads it
     if not proxy or urllib.request.proxy_bypass_environment(url.host or "", proxies):  # type: ignore[attr-defined]
@@ -48,6 +49,29 @@ def env_proxy(url: URL) -> tuple[str | None, dict[str, str] | None]:
         raise UsageError(f"{variable} is not a usable proxy URL: {exc.reason}") from None
     bare = target.url.removesuffix("/")
     return bare, _authorization(target.username, target.password)
+
+
+# The variables read here; urllib reads every *_proxy one, which costs a scan of the whole
+# environment per request in a load run, so its answer is kept while these stay the same.
+_VARIABLES = (
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+)
+
+
+def _environment_proxies() -> dict[str, str]:
+    return _proxies_while(tuple(os.environ.get(name) for name in _VARIABLES))
+
+
+@functools.lru_cache(maxsize=4)
+def _proxies_while(_values: tuple[str | None, ...]) -> dict[str, str]:
+    return urllib.request.getproxies_environment()
 
 
 def _variable(scheme: str) -> str:

@@ -58,10 +58,16 @@ def send_each_attempt_once(session: aiohttp.ClientSession) -> None:
 
 
 def open_session(
-    plan: TransportPlan, sink: Sink, *, limit: int = 100, limit_per_host: int = 0
+    plan: TransportPlan,
+    sink: Sink | None,
+    *,
+    limit: int = 100,
+    limit_per_host: int = 0,
 ) -> aiohttp.ClientSession:
     """The session of a run: `limit` connections in the pool (aiohttp's default for one
-    request; a batch sets its own), `limit_per_host` per host (0: no limit)."""
+    request; a batch sets its own), `limit_per_host` per host (0: no limit). The requests
+    as sent are reported to `sink`; with None (batches, load runs) aiohttp is spared the
+    tracing."""
     timeout = aiohttp.ClientTimeout(
         total=plan.total_timeout,  # aiohttp's default of 300 s would cut long downloads
         connect=None,
@@ -75,7 +81,7 @@ def open_session(
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.
         cookie_jar=aiohttp.CookieJar(unsafe=True),
         trust_env=False,  # proxies come from transport.proxy, netrc from the plan
-        trace_configs=[request_tracer(sink)],
+        trace_configs=[request_tracer(sink)] if sink is not None else None,
     )
 
 
