@@ -8,9 +8,10 @@ with the standard library's rules.
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import os
 import urllib.request
+import weakref
 
 import aiohttp
 from yarl import URL
@@ -51,27 +52,19 @@ def env_proxy(url: URL) -> tuple[str | None, dict[str, str] | None]:
     return bare, _authorization(target.username, target.password)
 
 
-# The variables read here; urllib reads every *_proxy one, which costs a scan of the whole
-# environment per request in a load run, so its answer is kept while these stay the same.
-_VARIABLES = (
-    "http_proxy",
-    "HTTP_PROXY",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-)
-
-
 def _environment_proxies() -> dict[str, str]:
-    return _proxies_while(tuple(os.environ.get(name) for name in _VARIABLES))
+    """Read once per run (per event loop): the environment does not change under a run, and
+    a load run asks for every request."""
+    loop = asyncio.get_running_loop()
+    proxies = _READ.get(loop)
+    if proxies is None:
+        proxies = _READ[loop] = urllib.request.getproxies_environment()
+    return proxies
 
 
-@functools.lru_cache(maxsize=4)
-def _proxies_while(_values: tuple[str | None, ...]) -> dict[str, str]:
-    return urllib.request.getproxies_environment()
+_READ: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _variable(scheme: str) -> str:

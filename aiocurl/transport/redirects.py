@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
@@ -27,6 +28,7 @@ class Hop:
     chunked: bool = False
 
 
+@functools.lru_cache(maxsize=16)  # a load run sends the same request again and again
 def first_hop(request: RequestSpec) -> Hop:
     digest = request.auth if request.auth and request.auth.kind == "digest" else None
     skip = set(request.unset_headers)
