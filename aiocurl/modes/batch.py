@@ -19,7 +19,8 @@ from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
 from aiocurl.output_files import WriteError
 from aiocurl.render.batch import BatchRecord, BatchWriter
 from aiocurl.render.download_names import claim, name_for
-from aiocurl.request.batch import BatchEntry, BatchPlan
+from aiocurl.request.batch import BatchEntry, BatchPlan, plan_line
+from aiocurl.request.plan import RequestPlan
 from aiocurl.stats import Stats
 from aiocurl.status import ExitStatus, status_for_response
 
@@ -67,11 +68,13 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
     async with session:
 
         async def one(entry: BatchEntry) -> None:
-            if entry.plan is None:
-                done(unplanned(entry))
-                return
             async with gate:
-                done(await send_one(session, entry, env, batch))
+                try:
+                    plan = plan_line(batch, entry, env)
+                except AiocurlError as exc:
+                    done(unplanned(entry, exc))
+                    return
+                done(await send_one(session, entry, plan, env, batch))
 
         try:
             await asyncio.gather(*(one(entry) for entry in batch.entries))
@@ -94,17 +97,20 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
 
 
 async def send_one(
-    session: aiohttp.ClientSession, entry: BatchEntry, env: Environment, batch: BatchPlan
+    session: aiohttp.ClientSession,
+    entry: BatchEntry,
+    plan: RequestPlan,
+    env: Environment,
+    batch: BatchPlan,
 ) -> BatchRecord:
     from aiocurl.transport.errors import error_kind
     from aiocurl.transport.send import perform_on
 
-    assert entry.plan is not None
-    request = entry.plan.request
+    request = plan.request
     collector = Collector(env, entry.line, keep=batch.keep_bodies, directory=batch.output_dir)
     started = time.perf_counter()
     try:
-        head = await perform_on(session, entry.plan, collector)
+        head = await perform_on(session, plan, collector)
         collector.close()
     except BaseException as exc:
         collector.discard()  # no body file that looks complete and is not
@@ -156,15 +162,14 @@ def stats_of(records: list[BatchRecord], seconds: float) -> Stats:
     return stats
 
 
-def unplanned(entry: BatchEntry) -> BatchRecord:
-    assert entry.error is not None
+def unplanned(entry: BatchEntry, error: AiocurlError) -> BatchRecord:
     return BatchRecord(
         entry.line,
         None,
         None,
-        error=f"{entry.text!r}: {entry.error.message}",
+        error=f"{entry.text!r}: {error.message}",
         kind="usage",
-        exit_status=int(entry.error.exit_status),
+        exit_status=int(error.exit_status),
     )
 
 
@@ -185,12 +190,14 @@ async def show_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
 
     status = ExitStatus.OK
     for entry in batch.entries:
-        if entry.plan is None:
-            record = unplanned(entry)
+        try:
+            plan = plan_line(batch, entry, env)
+        except AiocurlError as exc:
+            record = unplanned(entry, exc)
             env.stderr.write(f"aiocurl: error: line {entry.line}: {record.error}\n")
             status = ExitStatus.ERROR
             continue
-        await run_exchange(entry.plan, env)
+        await run_exchange(plan, env)
     return status
 
 

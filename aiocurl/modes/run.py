@@ -54,8 +54,6 @@ def unverified_tls(plan: RequestPlan | BatchPlan | LoadPlan) -> bool:
         plan = plan.plan
     if plan.transport.verify or plan.offline:
         return False
-    if isinstance(plan, BatchPlan):
-        urls = [entry.plan.request.url for entry in plan.entries if entry.plan is not None]
-    else:
-        urls = [plan.request.url]
-    return any(url.partition(":")[0].lower() in ("https", "wss") for url in urls)
+    if isinstance(plan, BatchPlan):  # its lines are planned later: any https in them
+        return any("https:" in entry.text.lower() for entry in plan.entries)
+    return plan.request.url.partition(":")[0].lower() in ("https", "wss")

@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 
 from aiocurl.cli.options import Options
 from aiocurl.environment import Environment
-from aiocurl.errors import AiocurlError, UsageError
+from aiocurl.errors import UsageError
 from aiocurl.output_files import check_directory
 from aiocurl.request.body import read_some
-from aiocurl.request.plan import RequestPlan, build_plan
+from aiocurl.request.plan import RequestPlan, build_auth, build_plan
 from aiocurl.request.plan_output import OutputPlan, plan_output
 from aiocurl.request.plan_transport import TransportPlan, plan_transport
 
@@ -25,14 +25,13 @@ from aiocurl.request.plan_transport import TransportPlan, plan_transport
 @dataclass(frozen=True)
 class BatchEntry:
     line: int  # 1-based, in the batch file
-    text: str  # the line as written, for records of lines that could not be planned
-    plan: RequestPlan | None
-    error: AiocurlError | None = None
+    text: str  # the line as written
 
 
 @dataclass(frozen=True)
 class BatchPlan:
     entries: tuple[BatchEntry, ...]
+    options: Options  # each line is planned with these as it is sent (plan_line)
     transport: TransportPlan  # the flags', shared by every request and the session
     output: OutputPlan
     concurrency: int
@@ -46,19 +45,22 @@ class BatchPlan:
 
 
 def build_batch(options: Options, env: Environment) -> BatchPlan:
+    """The batch's lines, and what every line shares; a line is planned only when it is
+    sent, so a batch of a million lines takes the memory of its text, not of its plans."""
     check_batch_flags(options)
     many = options.many
     assert many.batch is not None
     lines = batch_text(many.batch, env).splitlines()
-    items = options.method_and_url  # with --batch, the positionals are items for every line
     entries = tuple(
-        entry_for(number, line, options, items, env)
+        BatchEntry(number, line.strip())
         for number, line in enumerate(lines, start=1)
         if line.strip() and not line.lstrip().startswith("#")
     )
+    transport = plan_transport(options.transport, env)
     return BatchPlan(
         entries=entries,
-        transport=plan_transport(options.transport, env),
+        options=replace(options, auth=with_password(options, env), ignore_stdin=True),
+        transport=transport,
         output=plan_output(options, env),
         concurrency=many.concurrency,
         max_connections=many.max_connections or many.concurrency,
@@ -69,6 +71,27 @@ def build_batch(options: Options, env: Environment) -> BatchPlan:
         output_dir=checked_directory(many.output_dir),
         offline=options.offline,
     )
+
+
+def with_password(options: Options, env: Environment) -> str | None:
+    """-a USER without a password asks once for the whole batch, not once per line."""
+    if options.auth is None:
+        return None  # credentials, if any, come with each line's URL
+    auth = build_auth(options, None, None, env)
+    if auth is None or auth.kind == "bearer":
+        return options.auth
+    return f"{auth.username}:{auth.password}"
+
+
+def plan_line(batch: BatchPlan, entry: BatchEntry, env: Environment) -> RequestPlan:
+    """A line's request: its words, then the command line's items; UsageError if it
+    cannot be sent."""
+    words = line_words(entry.text)
+    options = batch.options
+    plan = build_plan(replace(options, method_and_url=(*words, *options.method_and_url)), env)
+    if plan.ws is not None:
+        raise UsageError("a WebSocket URL cannot be part of a batch")
+    return plan
 
 
 def check_batch_flags(options: Options) -> None:
@@ -106,20 +129,6 @@ def batch_text(source: str, env: Environment) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise UsageError(f"--batch: line {line} of {source!r} is not UTF-8 text") from None
-
-
-def entry_for(
-    number: int, line: str, options: Options, items: tuple[str, ...], env: Environment
-) -> BatchEntry:
-    try:
-        words = line_words(line)
-        plan = build_plan(replace(options, method_and_url=(*words, *items), ignore_stdin=True), env)
-    except AiocurlError as exc:
-        return BatchEntry(number, line.strip(), None, exc)
-    if plan.ws is not None:
-        error = UsageError("a WebSocket URL cannot be part of a batch")
-        return BatchEntry(number, line.strip(), None, error)
-    return BatchEntry(number, line.strip(), plan)
 
 
 def line_words(line: str) -> list[str]:

@@ -39,6 +39,7 @@ class Recorder:
                     "path": request.path_qs,
                     "body": body,
                     "trace": request.headers.get("X-Trace"),
+                    "authorization": request.headers.get("Authorization"),
                     "type": request.headers.get("Content-Type"),
                 }
             )
@@ -293,3 +294,29 @@ async def test_ctrl_c_keeps_the_records_so_far_and_counts_them(
     assert [json.loads(line)["line"] for line in stdout.decode().splitlines()] == [1]
     assert stderr.decode().startswith("aiocurl: 1 requests, 1 answered, in ")
     assert stderr.decode().endswith(" s\n\naiocurl: interrupted\n")
+
+
+async def test_a_missing_password_is_asked_once_for_the_whole_batch(
+    recorder: tuple[str, Recorder], tmp_path: Path
+) -> None:
+    import base64
+    import io
+
+    from aiocurl.cli.main import main
+    from aiocurl.environment import Environment
+
+    base, state = recorder
+    asked: list[str] = []
+
+    def prompt(text: str) -> str:
+        asked.append(text)
+        return "s3cret"
+
+    stdout, stderr = io.BytesIO(), io.StringIO()
+    env = Environment(stdout=stdout, stderr=stderr, stdin_isatty=True, prompt_password=prompt)
+    path = batch_file(tmp_path, "".join(f"{base}/auth/{i}\n" for i in range(3)))
+    status = await asyncio.to_thread(main, ["--batch", path, "-a", "ada"], env)
+    assert status == 0, stderr.getvalue()
+    assert asked == ["aiocurl: password for ada: "]
+    token = "Basic " + base64.b64encode(b"ada:s3cret").decode()
+    assert [entry["authorization"] for entry in state.seen] == [token] * 3
