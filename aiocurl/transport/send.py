@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import SimpleNamespace
 from typing import Any, BinaryIO, TypeVar
 
@@ -120,21 +120,21 @@ async def _send_hop(
             remote = connector.last_peer if isinstance(connector, PeerConnector) else None
             sink.response_head(head)
             size, started_body = 0, response
-            end_stranded_reads(response)
             coding = response.headers.get("Content-Encoding") if settings.decompress else None
             decoder = decoder_for(coding)
-            async for chunk in response.content.iter_chunked(READ_CHUNK):
-                for piece in decoder.decode(chunk) if decoder else (chunk,):
-                    size = (size or 0) + len(piece)
-                    if settings.max_filesize is not None and size > settings.max_filesize:
-                        counted = "after decoding" if settings.decompress else "as sent"
-                        raise RequestError(
-                            f"{hop.url}: the body is larger than --max-filesize "
-                            f"{settings.max_filesize} bytes (counted {counted}); stopped"
-                        )
-                    sink.body_chunk(piece)
-                    if response.status in retry_on and len(kept) < IN_MEMORY_LIMIT:
-                        kept += piece
+            with ending_stranded_reads(response):
+                async for chunk in response.content.iter_chunked(READ_CHUNK):
+                    for piece in decoder.decode(chunk) if decoder else (chunk,):
+                        size = (size or 0) + len(piece)
+                        if settings.max_filesize is not None and size > settings.max_filesize:
+                            counted = "after decoding" if settings.decompress else "as sent"
+                            raise RequestError(
+                                f"{hop.url}: the body is larger than --max-filesize "
+                                f"{settings.max_filesize} bytes (counted {counted}); stopped"
+                            )
+                        sink.body_chunk(piece)
+                        if response.status in retry_on and len(kept) < IN_MEMORY_LIMIT:
+                            kept += piece
             if decoder is not None:
                 decoder.finish()
     except AiocurlError:
@@ -154,20 +154,25 @@ async def _send_hop(
     return head
 
 
-def end_stranded_reads(response: aiohttp.ClientResponse) -> None:
-    """Make a body read fail, not wait forever, when the connection is lost under it.
+@contextlib.contextmanager
+def ending_stranded_reads(response: aiohttp.ClientResponse) -> Iterator[None]:
+    """While the body is read, make a read fail, not wait forever, when the connection is
+    lost under it.
 
     aiohttp (3.14, C parser) hands a parser failure that comes after the head to the
     connection, not to the body: a read waiting for the body then waits forever, and a later
     one raises RuntimeError. Losing the connection otherwise tells the body (its end, or its
     error) in the step that resolves `closed`, before callbacks run: a body still untold
-    then is that case, and gets the parser's error."""
+    then is that case, and gets the parser's error. The watch ends with the body, since a
+    connection kept alive goes on to serve other requests (a load run: thousands)."""
     protocol = response.connection.protocol if response.connection else None
     if protocol is None or not hasattr(protocol, "closed"):
-        return  # the body is complete, or an aiohttp that cannot say when it closes
+        yield  # the body is complete, or an aiohttp that cannot say when it closes
+        return
     closed = protocol.closed
     if closed is None:  # already lost
         _fail_untold_body(response, protocol)
+        yield
         return
 
     def lost(future: asyncio.Future[None]) -> None:
@@ -176,6 +181,10 @@ def end_stranded_reads(response: aiohttp.ClientResponse) -> None:
         _fail_untold_body(response, protocol)
 
     closed.add_done_callback(lost)
+    try:
+        yield
+    finally:
+        closed.remove_done_callback(lost)
 
 
 def _fail_untold_body(response: aiohttp.ClientResponse, protocol: object) -> None:
