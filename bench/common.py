@@ -1,7 +1,10 @@
-"""What the benchmark scripts share: a free port, waiting for a server, timing a process."""
+"""What the benchmark scripts share: a free port, waiting for a server, nginx from a temporary
+prefix, timing a process."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -59,3 +62,38 @@ def measure(
     if len(written) != 2:
         raise SystemExit(f"could not time {argv[0]} (exit {code})")
     return float(written[0]), int(written[1]), code
+
+
+NGINX_CONF = """
+worker_processes 1;
+error_log {prefix}/error.log;
+pid {prefix}/nginx.pid;
+events {{ worker_connections {connections}; }}
+http {{
+    access_log off;
+    sendfile on;
+    keepalive_requests 1000000;
+    client_body_temp_path {prefix}/tmp;
+    proxy_temp_path {prefix}/tmp;
+    fastcgi_temp_path {prefix}/tmp;
+    uwsgi_temp_path {prefix}/tmp;
+    scgi_temp_path {prefix}/tmp;
+    types {{ application/octet-stream bin; }}
+    server {{
+        listen 127.0.0.1:{port};
+        root {prefix}/www;
+    }}
+}}
+"""
+
+
+def start_nginx(prefix: str, port: int, *, connections: int = 1024) -> subprocess.Popen[bytes]:
+    """nginx from a temporary prefix, one worker, serving {prefix}/www on 127.0.0.1:port."""
+    os.makedirs(f"{prefix}/tmp", exist_ok=True)
+    conf = f"{prefix}/nginx.conf"
+    with open(conf, "w") as handle:
+        handle.write(NGINX_CONF.format(prefix=prefix, port=port, connections=connections))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    server = subprocess.Popen([nginx, "-p", prefix, "-c", conf, "-g", "daemon off;"])
+    wait_listening(port, "nginx")
+    return server

@@ -18,50 +18,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import tempfile
 import time
 
-from common import free_port
-
-NGINX_CONF = """
-worker_processes 1;
-error_log {prefix}/error.log;
-pid {prefix}/nginx.pid;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    sendfile on;
-    client_body_temp_path {prefix}/tmp;
-    proxy_temp_path {prefix}/tmp;
-    fastcgi_temp_path {prefix}/tmp;
-    uwsgi_temp_path {prefix}/tmp;
-    scgi_temp_path {prefix}/tmp;
-    types {{ application/octet-stream bin; }}
-    server {{
-        listen 127.0.0.1:{port};
-        root {prefix}/www;
-    }}
-}}
-"""
-
-
-def start_nginx(prefix: str, port: int) -> subprocess.Popen[bytes]:
-    os.makedirs(f"{prefix}/tmp", exist_ok=True)
-    conf = f"{prefix}/nginx.conf"
-    with open(conf, "w") as handle:
-        handle.write(NGINX_CONF.format(prefix=prefix, port=port))
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    server = subprocess.Popen([nginx, "-p", prefix, "-c", conf, "-g", "daemon off;"])
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return server
-        time.sleep(0.05)
-    raise SystemExit("nginx did not start")
+from common import free_port, start_nginx
 
 
 def run(argv: list[str], target: str) -> tuple[float, int]:

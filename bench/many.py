@@ -47,28 +47,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from common import free_port, measure, wait_listening
-
-NGINX_CONF = """
-worker_processes 1;
-error_log {prefix}/error.log;
-pid {prefix}/nginx.pid;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path {prefix}/tmp;
-    proxy_temp_path {prefix}/tmp;
-    fastcgi_temp_path {prefix}/tmp;
-    uwsgi_temp_path {prefix}/tmp;
-    scgi_temp_path {prefix}/tmp;
-    types {{ application/octet-stream bin; }}
-    server {{
-        listen 127.0.0.1:{port};
-        root {prefix}/www;
-    }}
-}}
-"""
+from common import free_port, measure, start_nginx
 
 BARE_CLIENT = r"""
 import asyncio, sys, time
@@ -106,17 +85,6 @@ class Run:
     rss: int  # peak resident set size, bytes
     stdout: str
     stderr: str
-
-
-def start_nginx(prefix: str, port: int) -> subprocess.Popen[bytes]:
-    os.makedirs(f"{prefix}/tmp", exist_ok=True)
-    conf = f"{prefix}/nginx.conf"
-    with open(conf, "w") as handle:
-        handle.write(NGINX_CONF.format(prefix=prefix, port=port))
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    server = subprocess.Popen([nginx, "-p", prefix, "-c", conf, "-g", "daemon off;"])
-    wait_listening(port, "nginx")
-    return server
 
 
 def serve_payload(prefix: str) -> None:
