@@ -48,7 +48,8 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
         for slot in slots:
             if slot is None:
                 return
-            await asyncio.sleep(max(0.0, slot - time.perf_counter()))
+            if load.rate:  # without a rate, the next request goes at once
+                await asyncio.sleep(max(0.0, slot - time.perf_counter()))
             sent = time.perf_counter()
             collector = Collector(env, 0, keep=False, announce=False)
             try:
