@@ -7,8 +7,12 @@ import contextlib
 import io
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from aiocurl.cli.main import main
 from aiocurl.environment import Environment
@@ -104,3 +108,12 @@ async def raw_exchange(reply: bytes, *argv: str) -> tuple[Result, str]:
     url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
     async with server:
         return await arun_cli(*argv, url), url
+
+
+@contextlib.asynccontextmanager
+async def serving(handle: Any, route: str = "/{tail:.*}") -> AsyncIterator[TestServer]:
+    """An aiohttp server on 127.0.0.1 whose every method on `route` goes to `handle`."""
+    app = web.Application()
+    app.router.add_route("*", route, handle)
+    async with TestServer(app, host="127.0.0.1") as server:
+        yield server

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
-from helpers import arun_cli
+from helpers import arun_cli, serving
 
 from aiocurl.transport.retry import retry_after
 
@@ -38,9 +37,7 @@ class Flaky:
 @pytest.fixture
 async def flaky() -> AsyncIterator[tuple[str, Flaky]]:
     state = Flaky()
-    app = web.Application()
-    app.router.add_route("*", "/", state.handle)
-    async with TestServer(app, host="127.0.0.1") as server:
+    async with serving(state.handle, "/") as server:
         yield str(server.make_url("/")), state
 
 

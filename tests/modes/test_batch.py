@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
-from helpers import Result, arun_cli, hanging_port
+from helpers import Result, arun_cli, hanging_port, serving
 
 
 class Recorder:
@@ -58,9 +57,7 @@ class Recorder:
 @pytest.fixture
 async def recorder() -> AsyncIterator[tuple[str, Recorder]]:
     state = Recorder()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", state.handle)
-    async with TestServer(app, host="127.0.0.1") as server:
+    async with serving(state.handle) as server:
         yield str(server.make_url("")).rstrip("/"), state
 
 

@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
-from helpers import Result, arun_cli
+from helpers import Result, arun_cli, serving
 
 
 class Counting:
@@ -53,9 +52,7 @@ class Counting:
 @pytest.fixture
 async def counting() -> AsyncIterator[tuple[str, Counting]]:
     state = Counting()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", state.handle)
-    async with TestServer(app, host="127.0.0.1") as server:
+    async with serving(state.handle) as server:
         yield str(server.make_url("/load")), state
 
 
