@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from aiocurl.cli.command import parse_args
 from aiocurl.cli.options import Options
 from aiocurl.environment import Environment
-from aiocurl.errors import AiocurlError, OutputClosed
+from aiocurl.errors import AiocurlError, OutputClosed, UsageError
 from aiocurl.redact import RedactingStderr, secrets_in
 from aiocurl.status import ExitStatus
 
@@ -37,9 +37,26 @@ def plan_for(options: Options, env: Environment) -> RequestPlan | BatchPlan | Lo
         from aiocurl.request.batch import build_batch
 
         return build_batch(options, env)
+    check_single_request(options)
     from aiocurl.request.plan import build_plan
 
     return build_plan(options, env)
+
+
+def check_single_request(options: Options) -> None:
+    """Flags of batches and load runs mean nothing to one request: say so, not ignore them."""
+    many = options.many
+    given = [
+        ("--rate", many.rate is not None, "--repeat or --duration"),
+        ("--summary", many.summary is not None, "--batch, --repeat or --duration"),
+        ("--ordered", many.ordered, "--batch"),
+        ("--batch-body", many.batch_body, "--batch"),
+        ("--output-dir", many.output_dir is not None, "--batch"),
+        ("--max-connections", many.max_connections is not None, "--batch, --repeat or --duration"),
+    ]
+    for flag, present, needs in given:
+        if present:
+            raise UsageError(f"{flag} goes with {needs}")
 
 
 def main(argv: Sequence[str], env: Environment | None = None) -> int:

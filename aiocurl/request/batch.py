@@ -103,6 +103,7 @@ def check_batch_flags(options: Options) -> None:
         ("--stream", out.stream),
         ("--output", out.output_file is not None),
         ("--raw", options.raw is not None),
+        ("--rate", options.many.rate is not None),
     ]
     for flag, given in refused:
         if given:

@@ -217,3 +217,21 @@ async def test_retries_count_once_and_are_summed(counting: tuple[str, Counting])
     got = summary(result)
     assert (got["requests"], got["retries"], got["status"]) == (3, 6, {"503": 3})
     assert result.stderr == ""  # a load run does not announce each retry
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--rate", "5"], "--rate goes with --repeat or --duration"),
+        (["--summary", "json"], "--summary goes with --batch, --repeat or --duration"),
+        (["--ordered"], "--ordered goes with --batch"),
+        (["--output-dir", "."], "--output-dir goes with --batch"),
+    ],
+)
+async def test_flags_of_many_requests_on_a_single_one(
+    counting: tuple[str, Counting], argv: list[str], message: str
+) -> None:
+    url, state = counting
+    result = await arun_cli(*argv, url)
+    assert result.exit_status == 1 and message in result.stderr
+    assert state.arrivals == []
