@@ -88,7 +88,8 @@ def plan_line(batch: BatchPlan, entry: BatchEntry, env: Environment) -> RequestP
     cannot be sent."""
     words = line_words(entry.text)
     options = batch.options
-    plan = build_plan(replace(options, method_and_url=(*words, *options.method_and_url)), env)
+    line_options = replace(options, method_and_url=(*words, *options.method_and_url))
+    plan = build_plan(line_options, env, planned=(batch.transport, batch.output))
     if plan.ws is not None:
         raise UsageError("a WebSocket URL cannot be part of a batch")
     return plan

@@ -76,7 +76,14 @@ class RequestPlan:
     ws: WebSocketPlan | None = None
 
 
-def build_plan(options: Options, env: Environment) -> RequestPlan:
+def build_plan(
+    options: Options,
+    env: Environment,
+    *,
+    planned: tuple[TransportPlan, OutputPlan] | None = None,
+) -> RequestPlan:
+    """`planned`: the transport and output plans of these flags, made once already (a
+    batch plans each line with the same flags)."""
     check_text_flags(options)
     method, raw_url, args = split_positionals(options.method_and_url)
     items = [parse_item(checked_text(arg)) for arg in args]
@@ -112,8 +119,10 @@ def build_plan(options: Options, env: Environment) -> RequestPlan:
         auth=auth,
         chunked=options.chunked,
     )
-    transport = plan_transport(options.transport, env)
-    output = plan_output(options, env)
+    transport, output = planned or (
+        plan_transport(options.transport, env),
+        plan_output(options, env),
+    )
     if options.output.download:  # a download follows redirects and keeps the bytes as sent
         transport = replace(transport, follow=True, decompress=False)
     elif not output.response_body:  # -h, -p h: a body not shown needs no decoding
