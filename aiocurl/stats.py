@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiocurl.status import status_for_response
+
 PER_DOUBLING = 16  # buckets per doubling of latency: about 4.4 % precision
 PERCENTILES = (50.0, 90.0, 95.0, 99.0, 99.9)
 SCHEMA = "aiocurl-summary/1"
@@ -42,6 +44,7 @@ class Stats:
     buckets: Counter[int] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    worst_failure: int = 0  # the exit status of the worst failure (not in summaries)
 
     def answer(self, status: int, seconds: float, size: int) -> None:
         self.requests += 1
@@ -50,9 +53,18 @@ class Stats:
         self.statuses[status] += 1
         self._latency(seconds * 1e6)
 
-    def fail(self, kind: str) -> None:
+    def fail(self, kind: str, exit_status: int = 1) -> None:
         self.requests += 1
         self.errors[kind] += 1
+        self.worst_failure = max(self.worst_failure, exit_status)
+
+    def exit_status(self, *, check_status: bool) -> int:
+        """0 when every request got a response (with --check-status, a 2xx); else the
+        highest code a single request would have had."""
+        codes = [self.worst_failure]
+        if check_status:
+            codes += [int(status_for_response(code, check_status=True)) for code in self.statuses]
+        return max(codes)
 
     def _latency(self, us: float) -> None:
         self.latency_sum_us += us

@@ -22,7 +22,7 @@ from aiocurl.render.download_names import claim, name_for
 from aiocurl.request.batch import BatchEntry, BatchPlan, plan_line
 from aiocurl.request.plan import RequestPlan
 from aiocurl.stats import Stats
-from aiocurl.status import ExitStatus, status_for_response
+from aiocurl.status import ExitStatus
 
 if TYPE_CHECKING:
     import aiohttp
@@ -54,16 +54,16 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
         limit_per_host=batch.max_connections_per_host,
     )
     progress = _progress(batch, env)
-
-    failed = 0
+    stats = Stats()  # records are written and let go: a long batch keeps only counts
 
     def done(record: BatchRecord) -> None:
-        nonlocal failed
         writer.record(record)
-        failed += record.failed
+        count(stats, record)
         if progress is not None:
-            count, seconds = len(writer.records), time.perf_counter() - started
-            progress.update(done=count, requests=count, failed=failed, seconds=seconds)
+            seconds = time.perf_counter() - started
+            progress.update(
+                done=stats.requests, requests=stats.requests, failed=stats.failed, seconds=seconds
+            )
 
     async with session:
 
@@ -81,19 +81,19 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
         except asyncio.CancelledError:  # Ctrl-C: the records so far stand, and their count
             if progress is not None:
                 progress.stop()
-            writer.summary(time.perf_counter() - started)
+            stats.seconds = time.perf_counter() - started
+            writer.summary(stats)
             raise
         if progress is not None:
             progress.stop()
-    seconds = time.perf_counter() - started
+    stats.seconds = time.perf_counter() - started
     if batch.summary:
         from aiocurl.modes.load import print_summary
 
-        print_summary(stats_of(writer.records, seconds), batch.summary, env)
+        print_summary(stats, batch.summary, env)
     else:
-        writer.summary(seconds)
-    check_status = batch.output.check_status
-    return worst(writer.records, check_status=check_status)
+        writer.summary(stats)
+    return ExitStatus(stats.exit_status(check_status=batch.output.check_status))
 
 
 async def send_one(
@@ -138,7 +138,6 @@ async def send_one(
         body=bytes(collector.body) if collector.body is not None else None,
         file=collector.path,
         retries=collector.retries,
-        exit_status=int(status_for_response(head.status, check_status=True)),
     )
 
 
@@ -152,14 +151,12 @@ def _progress(batch: BatchPlan, env: Environment) -> RunProgress | None:
     return RunProgress(env.stderr, total=len(batch.entries), unit="requests")
 
 
-def stats_of(records: list[BatchRecord], seconds: float) -> Stats:
-    stats = Stats(seconds=seconds, retries=sum(record.retries for record in records))
-    for record in records:
-        if record.failed or record.status is None:
-            stats.fail(record.kind or "request")
-        else:
-            stats.answer(record.status, (record.elapsed_ms or 0) / 1000, record.size)
-    return stats
+def count(stats: Stats, record: BatchRecord) -> None:
+    stats.retries += record.retries
+    if record.failed or record.status is None:
+        stats.fail(record.kind or "request", record.exit_status)
+    else:
+        stats.answer(record.status, (record.elapsed_ms or 0) / 1000, record.size)
 
 
 def unplanned(entry: BatchEntry, error: AiocurlError) -> BatchRecord:
@@ -171,17 +168,6 @@ def unplanned(entry: BatchEntry, error: AiocurlError) -> BatchRecord:
         kind="usage",
         exit_status=int(error.exit_status),
     )
-
-
-def worst(records: list[BatchRecord], *, check_status: bool) -> ExitStatus:
-    """The highest exit status any single request would have had; HTTP statuses count
-    only with --check-status, as for one request."""
-    codes = [
-        record.exit_status
-        for record in records
-        if record.failed or (check_status and record.exit_status)
-    ]
-    return ExitStatus(max(codes, default=ExitStatus.OK))
 
 
 async def show_batch(batch: BatchPlan, env: Environment) -> ExitStatus:

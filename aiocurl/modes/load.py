@@ -21,7 +21,7 @@ from aiocurl.modes.batch import Collector
 from aiocurl.render.summary import summary_json, summary_text
 from aiocurl.request.load import LoadPlan
 from aiocurl.stats import Stats
-from aiocurl.status import ExitStatus, status_for_response
+from aiocurl.status import ExitStatus
 
 if TYPE_CHECKING:
     from aiocurl.render.progress import RunProgress
@@ -55,7 +55,7 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
             try:
                 head = await perform_on(session, load.plan, collector)
             except AiocurlError as exc:
-                stats.fail(error_kind(exc))
+                stats.fail(error_kind(exc), int(exc.exit_status))
             except asyncio.CancelledError:
                 stats.unfinished += 1
                 raise
@@ -81,7 +81,7 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
     _stop_progress(ticker, progress)
     stats.seconds = time.perf_counter() - started
     print_summary(stats, load.summary, env)
-    return worst(stats, check_status=load.plan.output.check_status)
+    return ExitStatus(stats.exit_status(check_status=load.plan.output.check_status))
 
 
 def _progress(load: LoadPlan, env: Environment) -> RunProgress | None:
@@ -149,17 +149,6 @@ def print_summary(stats: Stats, form: str, env: Environment) -> None:
     )
     env.stdout.write(text.encode("utf-8"))
     env.stdout.flush()
-
-
-def worst(stats: Stats, *, check_status: bool) -> ExitStatus:
-    """0 when every request got a response (with --check-status, a 2xx); else the highest
-    code a single request would have had."""
-    codes = [
-        int(ExitStatus.TIMEOUT if kind == "timeout" else ExitStatus.ERROR) for kind in stats.errors
-    ]
-    if check_status:
-        codes += [int(status_for_response(code, check_status=True)) for code in stats.statuses]
-    return ExitStatus(max(codes, default=ExitStatus.OK))
 
 
 def merge_summaries(paths: tuple[str, ...], form: str, env: Environment) -> ExitStatus:

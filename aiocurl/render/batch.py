@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TextIO
 
 from aiocurl.errors import printable
 from aiocurl.render.download import human_size
 from aiocurl.render.formatting import is_binary
+from aiocurl.stats import Stats
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class BatchRecord:
     error: str | None = None
     kind: str | None = None
     body: bytes | None = None  # kept with --batch-body
-    exit_status: int = 0  # what this request alone would have exited with
+    exit_status: int = 0  # a failure's: what this request alone would have exited with
     file: str | None = None  # where --output-dir saved the body
     retries: int = 0
 
@@ -94,13 +94,11 @@ class BatchWriter:
         self._held: dict[int, BatchRecord] = {}
         self._lines: list[int] = []  # line numbers in file order, for --ordered
         self._next = 0
-        self.records: list[BatchRecord] = []
 
     def expect(self, lines: list[int]) -> None:
         self._lines = lines
 
     def record(self, record: BatchRecord) -> None:
-        self.records.append(record)
         if not self._ordered:
             self._write(record)
             return
@@ -120,10 +118,10 @@ class BatchWriter:
         self._out.write(text.encode("utf-8"))
         self._out.flush()
 
-    def summary(self, seconds: float) -> None:
+    def summary(self, stats: Stats) -> None:
         if self._quiet:
             return
-        self._err.write(f"aiocurl: {summary_line(self.records, seconds)}\n")
+        self._err.write(f"aiocurl: {summary_line(stats)}\n")
 
 
 def terminal_line(record: BatchRecord) -> str:
@@ -135,12 +133,9 @@ def terminal_line(record: BatchRecord) -> str:
     return f"{status}  {timing}  {human_size(record.size)}  {where}"
 
 
-def summary_line(records: list[BatchRecord], seconds: float) -> str:
-    failed = [r for r in records if r.failed]
-    kinds = Counter(r.kind or "error" for r in failed)
-    why = ", ".join(f"{count} {kind}" for kind, count in kinds.most_common())
-    failures = f", {len(failed)} failed ({why})" if failed else ""
+def summary_line(stats: Stats) -> str:
+    why = ", ".join(f"{count} {kind}" for kind, count in stats.errors.most_common())
+    failures = f", {stats.failed} failed ({why})" if stats.failed else ""
     return (
-        f"{len(records)} requests, {len(records) - len(failed)} answered{failures}, "
-        f"in {seconds:.2f} s"
+        f"{stats.requests} requests, {stats.answered} answered{failures}, in {stats.seconds:.2f} s"
     )

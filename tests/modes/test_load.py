@@ -235,3 +235,11 @@ async def test_flags_of_many_requests_on_a_single_one(
     result = await arun_cli(*argv, url)
     assert result.exit_status == 1 and message in result.stderr
     assert state.arrivals == []
+
+
+async def test_a_failure_keeps_its_own_exit_code(echo_url: str) -> None:
+    result = await arun_cli(
+        "--repeat", "3", "-F", "--max-redirects", "1", "--summary", "json", f"{echo_url}/redirect/5"
+    )
+    assert result.exit_status == 6  # too many redirects, as for one request
+    assert summary(result)["errors"] == {"too_many_redirects": 3}
