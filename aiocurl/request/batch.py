@@ -17,6 +17,7 @@ from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
 from aiocurl.output_files import check_directory
 from aiocurl.request.body import read_some
+from aiocurl.request.load import refuse_single_exchange_flags
 from aiocurl.request.plan import RequestPlan, build_auth, build_plan
 from aiocurl.request.plan_output import OutputPlan, plan_output
 from aiocurl.request.plan_transport import TransportPlan, plan_transport
@@ -96,19 +97,9 @@ def plan_line(batch: BatchPlan, entry: BatchEntry, env: Environment) -> RequestP
 
 
 def check_batch_flags(options: Options) -> None:
-    """What a batch cannot do: each of these belongs to a single exchange."""
-    out = options.output
-    refused = [
-        ("--download", out.download),
-        ("--continue", out.resume),
-        ("--stream", out.stream),
-        ("--output", out.output_file is not None),
-        ("--raw", options.raw is not None),
-        ("--rate", options.many.rate is not None),
-    ]
-    for flag, given in refused:
-        if given:
-            raise UsageError(f"{flag} cannot be used with --batch")
+    """What a batch cannot do: each of these belongs to a single exchange, or a load run."""
+    more = [("--raw", options.raw is not None), ("--rate", options.many.rate is not None)]
+    refuse_single_exchange_flags(options, more, mode="--batch")
 
 
 def checked_directory(directory: str | None) -> str | None:

@@ -51,16 +51,26 @@ def build_load(options: Options, env: Environment) -> LoadPlan:
 
 
 def check_load_flags(options: Options) -> None:
-    many, out = options.many, options.output
-    if many.batch is not None:
+    if options.many.batch is not None:
         raise UsageError("--batch and --repeat/--duration cannot be combined")
-    refused = [
+    refuse_single_exchange_flags(
+        options, [("--offline", options.offline)], mode="--repeat or --duration"
+    )
+
+
+def refuse_single_exchange_flags(
+    options: Options, more: list[tuple[str, bool]], *, mode: str
+) -> None:
+    """Flags that belong to one exchange (a file to write, a stream to show) are errors
+    in a run of many requests, named with `mode`; `more` adds the mode's own."""
+    out = options.output
+    given = [
         ("--download", out.download),
         ("--continue", out.resume),
         ("--stream", out.stream),
         ("--output", out.output_file is not None),
-        ("--offline", options.offline),
+        *more,
     ]
-    for flag, given in refused:
-        if given:
-            raise UsageError(f"{flag} cannot be used with --repeat or --duration")
+    for flag, present in given:
+        if present:
+            raise UsageError(f"{flag} cannot be used with {mode}")
