@@ -7,6 +7,7 @@ session also takes what to send from an Outbox, and reports messages to a Messag
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -14,6 +15,7 @@ from aiocurl.errors import AiocurlError
 from aiocurl.request.body import RequestBody
 
 Headers = tuple[tuple[str, str], ...]
+RawHeaders = tuple[tuple[bytes, bytes], ...]
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,33 @@ class ResponseHead:
     version: str
     status: int
     reason: str
-    headers: Headers  # as received: original case and order
+    raw_headers: RawHeaders  # as received: original case and order
     final: bool  # False for a redirect that will be followed
+
+    @classmethod
+    def of(
+        cls, url: str, version: str, status: int, reason: str, headers: Headers, final: bool
+    ) -> ResponseHead:
+        """A head from headers given as text."""
+        raw = tuple((name.encode("utf-8"), value.encode("utf-8")) for name, value in headers)
+        return cls(url, version, status, reason, raw, final)
+
+    # Decoded when first asked for: a load run sends thousands of requests and reads none.
+    @functools.cached_property
+    def headers(self) -> Headers:
+        """The header lines as text: UTF-8, or Latin-1 for a line that is not UTF-8."""
+        return tuple((_text(name), _text(value)) for name, value in self.raw_headers)
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
         return next((v for n, v in self.headers if n.lower() == lowered), None)
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,9 @@ class Auth:
     password: str
 
 
-@dataclass(frozen=True)
+# Compared by identity: transport.redirects caches the first hop of each, and a load run
+# asks for it on every request (a field-by-field hash would cost more than the lookup).
+@dataclass(frozen=True, eq=False)
 class RequestSpec:
     method: str
     url: str

@@ -6,6 +6,8 @@ import functools
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
+from yarl import URL
+
 from aiocurl.errors import RequestError
 from aiocurl.redact import is_secret_header as is_secret
 from aiocurl.redact import redact_url
@@ -22,27 +24,40 @@ class Hop:
     method: str
     url: str
     headers: tuple[tuple[str, str], ...]
-    skip_auto_headers: frozenset[str]
+    skip_auto_headers: frozenset[str] | None  # None: nothing to skip (cheaper for aiohttp)
     body: RequestBody | None
     digest: Auth | None
     chunked: bool = False
+
+    @functools.cached_property
+    def target(self) -> URL:
+        """The URL as aiohttp takes it, parsed once however often the hop is sent."""
+        return URL(self.url, encoded=True)
 
 
 @functools.lru_cache(maxsize=16)  # a load run sends the same request again and again
 def first_hop(request: RequestSpec) -> Hop:
     digest = request.auth if request.auth and request.auth.kind == "digest" else None
-    skip = set(request.unset_headers)
-    if not any(name.lower() == "content-type" for name, _ in request.headers):
-        skip.add("Content-Type")  # aiohttp would label bytes application/octet-stream
     return Hop(
         request.method,
         request.url,
         request.headers,
-        frozenset(skip),
+        _skipped_headers(request.unset_headers, request.headers, request.body),
         request.body,
         digest,
         request.chunked,
     )
+
+
+def _skipped_headers(
+    unset: frozenset[str], headers: tuple[tuple[str, str], ...], body: RequestBody | None
+) -> frozenset[str] | None:
+    """The headers aiohttp must not add: those the user unset, and the Content-Type it
+    would give a body the user did not label (application/octet-stream)."""
+    skip = set(unset)
+    if body is not None and not any(name.lower() == "content-type" for name, _ in headers):
+        skip.add("Content-Type")
+    return frozenset(skip) or None
 
 
 def next_hop(

@@ -66,8 +66,8 @@ def open_session(
 ) -> aiohttp.ClientSession:
     """The session of a run: `limit` connections in the pool (aiohttp's default for one
     request; a batch sets its own), `limit_per_host` per host (0: no limit). The requests
-    as sent are reported to `sink`; with None (batches, load runs) aiohttp is spared the
-    tracing."""
+    as sent, and the peer each went to, are reported to `sink`; with None (batches, load
+    runs) aiohttp is spared the tracing and the connector the noting of peers."""
     timeout = aiohttp.ClientTimeout(
         total=plan.total_timeout,  # aiohttp's default of 300 s would cut long downloads
         connect=None,
@@ -76,7 +76,9 @@ def open_session(
     )
     return new_session(
         plan,
-        connector=PeerConnector(ssl=ssl_setting(plan), limit=limit, limit_per_host=limit_per_host),
+        connector=(PeerConnector if sink is not None else aiohttp.TCPConnector)(
+            ssl=ssl_setting(plan), limit=limit, limit_per_host=limit_per_host
+        ),
         timeout=timeout,
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.
         cookie_jar=aiohttp.CookieJar(unsafe=True),

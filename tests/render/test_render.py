@@ -12,7 +12,7 @@ from aiocurl.request.body import RequestBody
 from aiocurl.request.plan_output import OutputPlan
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-JSON_HEAD = ResponseHead(
+JSON_HEAD = ResponseHead.of(
     url="http://h/x",
     version="HTTP/1.1",
     status=200,
@@ -110,7 +110,7 @@ def test_unformatted_heads_are_wire_format() -> None:
 
 
 def test_binary_body_is_a_notice_on_a_terminal_and_bytes_in_a_pipe() -> None:
-    head = ResponseHead(
+    head = ResponseHead.of(
         "http://h/b", "HTTP/1.1", 200, "OK", (("Content-Type", "application/octet-stream"),), True
     )
     body = bytes(range(256))
@@ -126,7 +126,7 @@ def test_binary_body_is_a_notice_on_a_terminal_and_bytes_in_a_pipe() -> None:
 
 
 def test_charset_and_mime_overrides() -> None:
-    head = ResponseHead(
+    head = ResponseHead.of(
         "http://h/t",
         "HTTP/1.1",
         200,
@@ -143,7 +143,7 @@ def test_charset_and_mime_overrides() -> None:
 
 
 def test_html_is_highlighted_not_reformatted() -> None:
-    head = ResponseHead(
+    head = ResponseHead.of(
         "http://h/", "HTTP/1.1", 200, "OK", (("Content-Type", "text/html; charset=utf-8"),), True
     )
     html = "<html><body>hé</body></html>"
@@ -158,7 +158,7 @@ def test_meta_section() -> None:
 
 
 def test_intermediate_responses_only_with_all() -> None:
-    hop = ResponseHead("http://h/r", "HTTP/1.1", 302, "Found", (("Location", "/x"),), False)
+    hop = ResponseHead.of("http://h/r", "HTTP/1.1", 302, "Found", (("Location", "/x"),), False)
     for show_all, expected in ((False, 1), (True, 2)):
         out = io.BytesIO()
         plan = OutputPlan(
@@ -189,10 +189,10 @@ def test_offline_request_is_printed_by_finish() -> None:
     assert out.getvalue().endswith(b'\r\n\r\n{"a": "b"}')
 
 
-BINARY_HEAD = ResponseHead(
+BINARY_HEAD = ResponseHead.of(
     "http://h/b", "HTTP/1.1", 200, "OK", (("Content-Type", "application/octet-stream"),), True
 )
-TEXT_HEAD = ResponseHead(
+TEXT_HEAD = ResponseHead.of(
     "http://h/t", "HTTP/1.1", 200, "OK", (("Content-Type", "text/plain"),), True
 )
 BINARY_CHUNK = bytes(range(256)) * 256  # 64 KiB with a NUL in it

@@ -43,7 +43,7 @@ async def test_a_file_is_streamed_in_blocks_with_its_length_declared(tmp_path: P
     data, header = body_payload(
         hop(RequestBody((FileSegment(str(path), path.stat().st_size),))), sink
     )
-    assert header == [("Content-Length", str(3 * 1024 * 1024 + 5))]
+    assert header == (("Content-Length", str(3 * 1024 * 1024 + 5)),)
     assert not isinstance(data, bytes)
     sizes = [len(block) async for block in data]  # type: ignore[union-attr]
     assert max(sizes) <= 1024 * 1024 and sum(sizes) == 3 * 1024 * 1024 + 5
@@ -51,6 +51,6 @@ async def test_a_file_is_streamed_in_blocks_with_its_length_declared(tmp_path: P
 
 
 def test_small_bodies_go_as_bytes_and_chunked_has_no_length() -> None:
-    assert body_payload(hop(RequestBody.of(b"abc")), Progress()) == (b"abc", [])
+    assert body_payload(hop(RequestBody.of(b"abc")), Progress()) == (b"abc", ())
     data, header = body_payload(hop(RequestBody.of(b"abc"), chunked=True), Progress())
-    assert header == [] and not isinstance(data, bytes)
+    assert header == () and not isinstance(data, bytes)
