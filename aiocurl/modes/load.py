@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, UsageError
-from aiocurl.modes.batch import Collector
+from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
 from aiocurl.render.summary import summary_json, summary_text
 from aiocurl.request.load import LoadPlan
 from aiocurl.stats import Stats
@@ -45,24 +45,25 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
     )
 
     async def worker() -> None:
-        for slot in slots:
-            if slot is None:
-                return
-            if load.rate:  # without a rate, the next request goes at once
-                await asyncio.sleep(max(0.0, slot - time.perf_counter()))
-            sent = time.perf_counter()
-            collector = Collector(env, 0, keep=False, announce=False)
-            try:
-                head = await perform_on(session, load.plan, collector)
-            except AiocurlError as exc:
-                stats.fail(error_kind(exc), int(exc.exit_status))
-            except asyncio.CancelledError:
-                stats.unfinished += 1
-                raise
-            else:
-                stats.answer(head.status, time.perf_counter() - sent, collector.size)
-            finally:
-                stats.retries += collector.retries
+        tally = Tally()  # one per worker, not per request: a run may send millions
+        try:
+            for slot in slots:
+                if slot is None:
+                    return
+                if load.rate:  # without a rate, the next request goes at once
+                    await asyncio.sleep(max(0.0, slot - time.perf_counter()))
+                sent = time.perf_counter()
+                try:
+                    head = await perform_on(session, load.plan, tally)
+                except AiocurlError as exc:
+                    stats.fail(error_kind(exc), int(exc.exit_status))
+                except asyncio.CancelledError:
+                    stats.unfinished += 1
+                    raise
+                else:
+                    stats.answer(head.status, time.perf_counter() - sent, tally.size)
+        finally:
+            stats.retries += tally.retries
 
     progress = _progress(load, env)
     ticker = asyncio.ensure_future(_tick(progress, stats, load, started)) if progress else None
@@ -82,6 +83,39 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
     stats.seconds = time.perf_counter() - started
     print_summary(stats, load.summary, env)
     return ExitStatus(stats.exit_status(check_status=load.plan.output.check_status))
+
+
+class Tally:
+    """A Sink that keeps only what a summary counts: the final body's size and the retries.
+    Nothing is shown: a load run prints its summary, and errors are counted by kind."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.retries = 0
+
+    def request(self, record: RequestRecord) -> None:
+        return None
+
+    def upload_progress(self, sent: int, total: int | None) -> None:
+        return None
+
+    def response_head(self, head: ResponseHead) -> None:
+        self.size = 0  # an earlier attempt's body does not count
+
+    def body_chunk(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+
+    def response_end(self, meta: ResponseMeta) -> None:
+        return None
+
+    def notice(self, text: str) -> None:
+        return None
+
+    def warning(self, text: str) -> None:
+        return None
+
+    def retrying(self, retry: Retry) -> None:
+        self.retries += 1
 
 
 def _progress(load: LoadPlan, env: Environment) -> RunProgress | None:

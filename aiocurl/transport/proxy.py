@@ -33,6 +33,8 @@ def env_proxy(url: URL) -> tuple[str | None, dict[str, str] | None]:
     credentials in the variable's URL become Proxy-Authorization. A variable that names
     no usable proxy is an error, not a request sent around the proxy."""
     proxies = _environment_proxies()
+    if not proxies:
+        return None, None
     scheme = {"ws": "http", "wss": "https"}.get(url.scheme, url.scheme)
     proxy = proxies.get(scheme) or proxies.get("all")  # ALL_PROXY, as curl reads it
     if not proxy or urllib.request.proxy_bypass_environment(url.host or "", proxies):  # type: ignore[attr-defined]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 from urllib.parse import urljoin
 
+from multidict import CIMultiDict
 from yarl import URL
 
 from aiocurl.errors import RequestError
@@ -33,6 +35,16 @@ class Hop:
     def target(self) -> URL:
         """The URL as aiohttp takes it, parsed once however often the hop is sent."""
         return URL(self.url, encoded=True)
+
+    @functools.cached_property
+    def header_dict(self) -> CIMultiDict[str]:
+        """The headers as aiohttp keeps them, built once (aiohttp copies, never changes it)."""
+        return CIMultiDict(self.headers)
+
+    @functools.cached_property
+    def trace_context(self) -> SimpleNamespace:
+        """What the request tracer (transport.session) is handed with the request."""
+        return SimpleNamespace(body=self.body)
 
 
 @functools.lru_cache(maxsize=16)  # a load run sends the same request again and again

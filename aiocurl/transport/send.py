@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
-from types import SimpleNamespace
 from typing import Any, BinaryIO, TypeVar
 
 import aiohttp
@@ -97,11 +96,9 @@ async def _send_hop(
     # A plain-http request goes to the proxy as is, so the credential rides in its
     # headers; aiohttp uses proxy_headers only for the CONNECT of an https tunnel.
     tunnelled = url.scheme == "https"
-    headers = hop.headers
-    if proxy_auth and not tunnelled:
-        headers += tuple(proxy_auth.items())
     data, length_header = body_payload(hop, sink)
-    headers += length_header
+    extra = (tuple(proxy_auth.items()) if proxy_auth and not tunnelled else ()) + length_header
+    headers = hop.headers + extra if extra else hop.header_dict
     try:
         # Not `async with`: its four extra coroutine layers cost a load run a tenth of
         # aiohttp's own time per request; `finally` below does what its exit does.
@@ -115,12 +112,12 @@ async def _send_hop(
             proxy=proxy,
             proxy_headers=proxy_auth if tunnelled else None,
             middlewares=_digest(hop),
-            trace_request_ctx=SimpleNamespace(body=hop.body),
+            trace_request_ctx=hop.trace_context,
             read_bufsize=READ_CHUNK,
         )
         unwatch: Callable[[], None] | None = None
         try:
-            head = _head(response, follow=settings.follow, retry_on=retry_on)
+            head = _head(response, hop, follow=settings.follow, retry_on=retry_on)
             connector = session.connector
             remote = connector.last_peer if isinstance(connector, PeerConnector) else None
             sink.response_head(head)
@@ -148,7 +145,8 @@ async def _send_hop(
             if unwatch is not None:
                 unwatch()
             response.release()  # as `async with` ends a response
-            await response.wait_for_close()
+            if hop.body is not None:  # and lets a body still on its way stop
+                await response.wait_for_close()
     except AiocurlError:
         raise
     except DecodeError as exc:
@@ -294,25 +292,37 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
 
 
 def _head(
-    response: aiohttp.ClientResponse, *, follow: bool, retry_on: frozenset[int]
+    response: aiohttp.ClientResponse, hop: Hop, *, follow: bool, retry_on: frozenset[int]
 ) -> ResponseHead:
     """A head is final unless a redirect will be followed or the status will be retried."""
     will_follow = follow and response.status in REDIRECT_STATUSES and "Location" in response.headers
     will_follow = will_follow or response.status in retry_on
-    return head_of(response, final=not will_follow)
+    # The URL as sent (aiohttp drops only a fragment): spelling out response.url again
+    # would cost a load run more than the rest of the head.
+    return head_of(response, final=not will_follow, url=hop.url.partition("#")[0])
 
 
-def head_of(response: aiohttp.ClientResponse, *, final: bool) -> ResponseHead:
+def head_of(
+    response: aiohttp.ClientResponse, *, final: bool, url: str | None = None
+) -> ResponseHead:
     """A response's status line and headers as received (original case and order)."""
-    version = response.version
     return ResponseHead(
-        url=str(response.url),
-        version=f"HTTP/{version.major}.{version.minor}" if version else "HTTP/1.1",
-        status=response.status,
-        reason=response.reason or "",
-        raw_headers=response.raw_headers,
-        final=final,
+        str(response.url) if url is None else url,
+        _version_text(response.version),
+        response.status,
+        response.reason or "",
+        response.raw_headers,
+        final,
     )
+
+
+def _version_text(version: aiohttp.HttpVersion | None) -> str:
+    if version is None:
+        return "HTTP/1.1"
+    return _VERSIONS.get(version) or f"HTTP/{version.major}.{version.minor}"
+
+
+_VERSIONS = {aiohttp.HttpVersion11: "HTTP/1.1", aiohttp.HttpVersion10: "HTTP/1.0"}
 
 
 def _digest(hop: Hop) -> tuple[aiohttp.DigestAuthMiddleware, ...] | None:
