@@ -1,4 +1,4 @@
-"""TLS flags → an SSLContext (or aiohttp's own verified default when none are given)."""
+"""TLS flags → the SSLContext of a run's connections."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ import ssl
 
 from aiocurl.errors import UsageError, os_reason
 from aiocurl.request.plan_transport import TransportPlan
+from aiocurl.transport.trust import DeferredTrustContext
 
 _VERSIONS = {"tls1.2": ssl.TLSVersion.TLSv1_2, "tls1.3": ssl.TLSVersion.TLSv1_3}
 
 
-def ssl_setting(plan: TransportPlan) -> ssl.SSLContext | bool:
-    """True means aiohttp's default verified context, which it has already built."""
-    if not plan.custom_tls:
-        return True
+def ssl_setting(plan: TransportPlan) -> ssl.SSLContext:
+    """Always a context of aiocurl's own: aiohttp's default ones are left without CAs
+    (transport/trust.py)."""
     context = _verifying_context(plan.ca_bundle)
+    if not plan.custom_tls:
+        return context
     if not plan.verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -33,9 +35,12 @@ def ssl_setting(plan: TransportPlan) -> ssl.SSLContext | bool:
 
 
 def _verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
-    """The system's CAs, or those of --verify PATH (a PEM file or a hashed directory)."""
+    """The system's CAs (loaded when the first connection starts), or those of --verify
+    PATH (a PEM file or a hashed directory)."""
     if ca_bundle is None:
-        return ssl.create_default_context()
+        context: ssl.SSLContext = DeferredTrustContext()
+        context.set_alpn_protocols(["http/1.1"])  # as aiohttp's own default context does
+        return context
     is_dir = os.path.isdir(ca_bundle)
     try:
         return ssl.create_default_context(
