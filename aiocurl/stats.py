@@ -68,8 +68,10 @@ class Stats:
 
     def _latency(self, us: float) -> None:
         self.latency_sum_us += us
-        self.latency_min_us = us if self.latency_min_us is None else min(self.latency_min_us, us)
-        self.latency_max_us = us if self.latency_max_us is None else max(self.latency_max_us, us)
+        if self.latency_min_us is None or us < self.latency_min_us:
+            self.latency_min_us = us
+        if self.latency_max_us is None or us > self.latency_max_us:
+            self.latency_max_us = us
         self.buckets[bucket_of(us)] += 1
 
     @property
