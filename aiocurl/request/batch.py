@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from aiocurl.cli.options import Options
-from aiocurl.environment import Environment
+from aiocurl.environment import Environment, NetrcLogin
 from aiocurl.errors import UsageError
 from aiocurl.output_files import check_directory
 from aiocurl.request.body import read_some
@@ -82,6 +83,23 @@ def with_password(options: Options, env: Environment) -> str | None:
     if auth is None or auth.kind == "bearer":
         return options.auth
     return f"{auth.username}:{auth.password}"
+
+
+def planning_environment(env: Environment) -> Environment:
+    """The environment a batch's lines are planned in: .netrc is read once per host, not
+    once per line (the file does not change under a run)."""
+    return replace(env, netrc_login=_once_per_host(env.netrc_login))
+
+
+def _once_per_host(login: NetrcLogin) -> NetrcLogin:
+    found: dict[str, tuple[str, str] | None] = {}
+
+    def remembered(host: str, variables: Mapping[str, str]) -> tuple[str, str] | None:
+        if host not in found:
+            found[host] = login(host, variables)  # a broken file raises, each time, as before
+        return found[host]
+
+    return remembered
 
 
 def plan_line(batch: BatchPlan, entry: BatchEntry, env: Environment) -> RequestPlan:

@@ -375,11 +375,9 @@ def netrc_auth(url: str, env: Environment, *, warn: bool = True) -> Auth | None:
     them like any Authorization header."""
     from urllib.parse import urlsplit
 
-    from aiocurl.environment import netrc_login
-
     host = urlsplit(url).hostname
     try:
-        login = netrc_login(host, env.env) if host else None
+        login = env.netrc_login(host, env.env) if host else None
     except UsageError as exc:  # a broken file is worth a word, not a failed request
         if warn:
             env.stderr.write(f"aiocurl: warning: {exc.message}\n")
