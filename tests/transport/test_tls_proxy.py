@@ -15,11 +15,6 @@ from aiohttp.test_utils import TestServer
 from helpers import arun_cli
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
 def hello_app() -> web.Application:
     async def hello(request: web.Request) -> web.Response:
         return web.json_response({"secure": request.secure})
@@ -42,13 +37,6 @@ async def tls_url(ca: trustme.CA) -> AsyncIterator[str]:
     server = await https_server(ca, "127.0.0.1")
     yield f"https://127.0.0.1:{server.port}/"
     await server.close()
-
-
-@pytest.fixture
-def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
 
 
 async def test_unknown_issuer_is_refused_and_says_why(tls_url: str) -> None:

@@ -22,18 +22,6 @@ from aiohttp.test_utils import TestServer
 from aiocurl.transport.trust import DeferredTrustContext
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture
-def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
 @pytest.fixture
 async def tls_url(ca: trustme.CA) -> AsyncIterator[str]:
     async def hello(request: web.Request) -> web.Response:
