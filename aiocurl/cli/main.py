@@ -72,7 +72,8 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
             from aiocurl.modes.load import merge_summaries
 
             summary = parsed.many.summary or "text"
-            return int(merge_summaries(parsed.method_and_url, summary, env))
+            pretty = parsed.output.pretty
+            return int(merge_summaries(parsed.method_and_url, summary, env, pretty=pretty))
         plan = plan_for(parsed, env)
         from aiocurl.modes.run import run
 

@@ -86,17 +86,12 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
             if progress is not None:
                 progress.stop()
             stats.seconds = time.perf_counter() - started
-            writer.summary(stats)
+            report(stats, batch, writer, env)
             raise
         if progress is not None:
             progress.stop()
     stats.seconds = time.perf_counter() - started
-    if batch.summary:
-        from aiocurl.modes.load import print_summary
-
-        print_summary(stats, batch.summary, env)
-    else:
-        writer.summary(stats)
+    report(stats, batch, writer, env)
     return ExitStatus(stats.exit_status(check_status=batch.output.check_status))
 
 
@@ -145,10 +140,20 @@ async def send_one(
     )
 
 
+def report(stats: Stats, batch: BatchPlan, writer: BatchWriter, env: Environment) -> None:
+    """The summary --summary asks for, or else the count line on stderr."""
+    if batch.summary:
+        from aiocurl.modes.load import print_summary
+
+        print_summary(stats, batch.summary, env, colors=batch.output.colors)
+    else:
+        writer.summary(stats)
+
+
 def _progress(batch: BatchPlan, env: Environment) -> RunProgress | None:
-    """A bar on stderr while the records go to a pipe; on a terminal the records' own lines
-    show the progress."""
-    if not batch.output.progress or env.stdout_isatty:
+    """A bar on stderr while the records go to a pipe, or are replaced by --summary; on a
+    terminal the records' own lines show the progress."""
+    if not batch.output.progress or (env.stdout_isatty and not batch.summary):
         return None
     from aiocurl.render.progress import RunProgress
 

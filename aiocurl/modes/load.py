@@ -20,6 +20,7 @@ from aiocurl.errors import AiocurlError, UsageError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
 from aiocurl.render.summary import summary_json, summary_text
 from aiocurl.request.load import LoadPlan
+from aiocurl.request.plan_output import pretty_modes
 from aiocurl.stats import Stats
 from aiocurl.status import ExitStatus
 
@@ -77,11 +78,11 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
             await _stop(workers, grace=GRACE)
             _stop_progress(ticker, progress)
             stats.seconds = time.perf_counter() - started
-            print_summary(stats, load.summary, env)
+            print_summary(stats, load.summary, env, colors=load.plan.output.colors)
             raise
     _stop_progress(ticker, progress)
     stats.seconds = time.perf_counter() - started
-    print_summary(stats, load.summary, env)
+    print_summary(stats, load.summary, env, colors=load.plan.output.colors)
     return ExitStatus(stats.exit_status(check_status=load.plan.output.check_status))
 
 
@@ -177,16 +178,27 @@ async def _stop(workers: list[asyncio.Future[None]], *, grace: float) -> None:
         await asyncio.gather(*workers, return_exceptions=True)
 
 
-def print_summary(stats: Stats, form: str, env: Environment) -> None:
-    text = (
-        summary_json(stats) if form == "json" else summary_text(stats, terminal=env.stdout_isatty)
-    )
+def print_summary(stats: Stats, form: str, env: Environment, *, colors: bool) -> None:
+    """--summary json as one object; else text, drawn with rich on a terminal with colours
+    (`colors`: the run's choice, from --pretty and NO_COLOR) and plain anywhere else: a
+    pipe gets the same bytes whatever the colour switches say, and rich is not imported."""
+    if form == "json":
+        text = summary_json(stats)
+    elif env.stdout_isatty and colors:
+        from aiocurl.render.summary_colour import coloured_summary
+
+        text = coloured_summary(stats)
+    else:
+        text = summary_text(stats, terminal=env.stdout_isatty)
     env.stdout.write(text.encode("utf-8"))
     env.stdout.flush()
 
 
-def merge_summaries(paths: tuple[str, ...], form: str, env: Environment) -> ExitStatus:
-    """--merge-summaries A.json B.json: the summaries of runs made side by side, as one."""
+def merge_summaries(
+    paths: tuple[str, ...], form: str, env: Environment, *, pretty: str | None = None
+) -> ExitStatus:
+    """--merge-summaries A.json B.json: the summaries of runs made side by side, as one;
+    `pretty` is --pretty, which with NO_COLOR decides the colours on a terminal."""
     if not paths:
         raise UsageError("--merge-summaries: name the --summary json files to add up")
     total = Stats()
@@ -200,5 +212,6 @@ def merge_summaries(paths: tuple[str, ...], form: str, env: Environment) -> Exit
                 else ("it is not a summary printed by --summary json")
             )
             raise UsageError(f"--merge-summaries: {path!r}: {reason}") from None
-    print_summary(total, form, env)
+    colors, _ = pretty_modes(pretty, terminal=env.stdout_isatty, env=env.env)
+    print_summary(total, form, env, colors=colors)
     return ExitStatus.OK

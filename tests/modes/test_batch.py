@@ -317,3 +317,66 @@ async def test_a_missing_password_is_asked_once_for_the_whole_batch(
     assert asked == ["aiocurl: password for ada: "]
     token = "Basic " + base64.b64encode(b"ada:s3cret").decode()
     assert [entry["authorization"] for entry in state.seen] == [token] * 3
+
+
+class Gate:
+    """Holds every request until the test lets some through; counts what arrived."""
+
+    def __init__(self) -> None:
+        self.arrived = 0
+        self.in_flight = asyncio.Event()
+        self._through = asyncio.Semaphore(0)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.arrived += 1
+        self.in_flight.set()
+        await self._through.acquire()
+        return web.Response(text="ok")
+
+    def let_through(self, count: int) -> None:
+        for _ in range(count):
+            self._through.release()
+
+
+async def test_ctrl_c_in_a_terminal_prints_the_summary_and_exits_130(tmp_path: Path) -> None:
+    from pseudo_terminal import pty_command
+
+    gate = Gate()
+    async with serving(gate.handle) as server:
+        base = str(server.make_url("")).rstrip("/")
+        path = batch_file(tmp_path, "".join(f"{base}/held/{i}\n" for i in range(300)))
+        argv = ("--batch", path, "--summary", "text", "--concurrency", "10")
+        async with pty_command(*argv) as terminal:
+            await asyncio.wait_for(gate.in_flight.wait(), 30)
+            gate.let_through(20)
+            await terminal.wait_for(b"20/300")  # the progress display counted them
+            terminal.press_ctrl_c()
+            assert await terminal.exit_status() == 130
+        gate.let_through(gate.arrived)  # the server can close
+    output = bytes(terminal.output)
+    assert b"Traceback" not in output
+    shown = terminal.screen()
+    start = shown.index("Summary:")  # at the start of a line: the progress line is gone
+    assert shown[start + 1] == "  Requests:      20 (20 answered, 0 failed)"
+    assert "  [200] 20" in shown[start:]
+    assert shown[-2:] == ["", "aiocurl: interrupted"]
+    assert all("━" not in line and "/300" not in line for line in shown)  # nothing left of it
+    assert output.rindex(b"\x1b[?25h") > output.rindex(b"\x1b[?25l")  # the cursor is back
+    assert gate.arrived < 300  # stopped midway
+
+
+async def test_a_batch_summary_in_colour_on_a_terminal(
+    recorder: tuple[str, Recorder], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")  # rich tells a terminal's colours by its kind
+    base, _ = recorder
+    path = batch_file(tmp_path, f"{base}/a\n{base}/b?status=404\nhttp://127.0.0.1:9/refused\n")
+    coloured = await arun_cli("--batch", path, "--summary", "text", tty=True, stderr_tty=False)
+    assert coloured.exit_status == 1
+    text = coloured.text
+    assert text.startswith("\x1b[1mSummary:\x1b[0m\n")
+    assert "[\x1b[1;32m200\x1b[0m] 1\n  [\x1b[1;31m404\x1b[0m] 1\n" in text
+    assert "  [\x1b[31mconnect\x1b[0m] 1\n" in text and "█" in text
+    piped = await arun_cli("--batch", path, "--summary", "text")
+    assert "\x1b" not in piped.text and "\n  [200] 1\n  [404] 1\n" in piped.text
+    assert piped.text.endswith("\nErrors:\n  [connect] 1\n") and "#" in piped.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import time
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from helpers import Result, arun_cli, serving
+from pseudo_terminal import pty_command
 
 
 class Counting:
@@ -243,3 +245,123 @@ async def test_a_failure_keeps_its_own_exit_code(echo_url: str) -> None:
     )
     assert result.exit_status == 6  # too many redirects, as for one request
     assert summary(result)["errors"] == {"too_many_redirects": 3}
+
+
+async def test_ctrl_c_in_a_terminal_prints_the_summary_and_exits_130(
+    counting: tuple[str, Counting],
+) -> None:
+    url, state = counting
+    async with pty_command("--duration", "60", "--rate", "50", url) as terminal:
+        await asyncio.wait_for(state.arrived.wait(), 30)
+        await terminal.wait_for(b" failed")  # the progress display is up
+        terminal.press_ctrl_c()
+        assert await terminal.exit_status() == 130
+    output = bytes(terminal.output)
+    assert b"Traceback" not in output
+    shown = terminal.screen()
+    start = shown.index("Summary:")  # at the start of a line: the progress line is gone
+    answered = int(shown[start + 1].split()[1])
+    assert shown[start + 1].startswith("  Requests:") and 0 < answered <= len(state.arrivals)
+    assert shown[-2:] == ["", "aiocurl: interrupted"]
+    assert all("━" not in line and "/s " not in line for line in shown)  # nothing left of it
+    assert output.rindex(b"\x1b[?25h") > output.rindex(b"\x1b[?25l")  # the cursor is back
+    assert b"\x1b[1mSummary:\x1b[0m" in output  # and a terminal gets colour
+
+
+ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+PLAIN_ROW = re.compile(r" +\d+\.\d{3} ms \[\d+\] (#+|■+)")
+
+
+def histogram_rows(text: str) -> list[str]:
+    return text.split("Histogram:\n")[1].split("\n\n")[0].splitlines()
+
+
+def assert_plain_summary(text: str, mark: str) -> None:
+    """The plain layout, as a pipe has always had it: no escape codes, `mark` bars."""
+    assert "\x1b" not in text
+    assert text.startswith("Summary:\n  Requests:      20 (20 answered, 0 failed)\n")
+    assert text.endswith("\nStatus codes:\n  [200] 20\n")
+    rows = histogram_rows(text)
+    assert rows and all(PLAIN_ROW.fullmatch(row) and mark in row for row in rows)
+
+
+@pytest.fixture
+def colour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")  # rich tells a terminal's colours by its kind
+
+
+async def test_a_terminal_gets_the_summary_drawn_in_colour(
+    counting: tuple[str, Counting], colour_terminal: None
+) -> None:
+    url, _ = counting
+    result = await arun_cli("--repeat", "20", url, tty=True, stderr_tty=False)
+    assert result.exit_status == 0, result.stderr
+    text = result.text
+    assert text.startswith("\x1b[1mSummary:\x1b[0m\n  Requests:      20 (20 answered, 0 failed)")
+    assert "\n\x1b[1mStatus codes:\x1b[0m\n  [\x1b[1;32m200\x1b[0m] 20\n" in text
+    rows = histogram_rows(ESCAPE.sub("", text))
+    assert rows and all("█" in row for row in rows) and "■" not in text and "#" not in text
+    assert len({row.index("█") for row in rows}) == 1  # the bars start in one column
+    assert "\x1b[32m█" in text  # and are drawn in colour
+
+
+@pytest.mark.parametrize(
+    ("argv", "env"),
+    [([], {}), (["--pretty", "all"], {}), ([], {"FORCE_COLOR": "1"})],
+    ids=["plain", "pretty-all", "force-color"],
+)
+async def test_a_pipe_gets_the_plain_summary_whatever_the_colour_switches(
+    counting: tuple[str, Counting], colour_terminal: None, argv: list[str], env: dict[str, str]
+) -> None:
+    url, _ = counting
+    result = await arun_cli("--repeat", "20", *argv, url, env=env)
+    assert result.exit_status == 0, result.stderr
+    assert_plain_summary(result.text, "#")
+
+
+@pytest.mark.parametrize(
+    ("argv", "env"),
+    [([], {"NO_COLOR": "1"}), (["--pretty", "none"], {}), (["--pretty", "format"], {})],
+    ids=["no-color", "pretty-none", "pretty-format"],
+)
+async def test_a_terminal_with_colours_off_gets_the_plain_summary(
+    counting: tuple[str, Counting], colour_terminal: None, argv: list[str], env: dict[str, str]
+) -> None:
+    url, _ = counting
+    result = await arun_cli("--repeat", "20", *argv, url, tty=True, stderr_tty=False, env=env)
+    assert result.exit_status == 0, result.stderr
+    assert_plain_summary(result.text, "■")
+
+
+async def test_merged_summaries_in_colour_on_a_terminal(
+    counting: tuple[str, Counting], colour_terminal: None, tmp_path: Path
+) -> None:
+    url, _ = counting
+    saved = tmp_path / "run.json"
+    saved.write_bytes((await arun_cli("--repeat", "20", "--summary", "json", url)).stdout)
+    coloured = await arun_cli("--merge-summaries", str(saved), tty=True)
+    assert coloured.exit_status == 0, coloured.stderr
+    assert coloured.text.startswith("\x1b[1mSummary:\x1b[0m\n") and "█" in coloured.text
+    plain = await arun_cli("--merge-summaries", "--pretty", "none", str(saved), tty=True)
+    assert_plain_summary(plain.text, "■")
+
+
+def test_a_load_run_in_a_pipe_does_not_import_rich(echo_url: str) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from aiocurl.cli.main import main\n"
+        f"status = main(['--repeat', '5', {echo_url + '/get'!r}])\n"
+        "print('STATUS', status, 'rich' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.stdout.startswith("Summary:\n") and "#" in done.stdout
+    assert done.stderr.splitlines()[-1] == "STATUS 0 False"
