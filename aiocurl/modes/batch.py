@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
+from aiocurl.modes.signals import end_echoed_interrupt
 from aiocurl.output_files import WriteError
 from aiocurl.render.batch import BatchRecord, BatchWriter
 from aiocurl.render.download_names import claim, name_for
@@ -85,6 +86,8 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
         except asyncio.CancelledError:  # Ctrl-C: the records so far stand, and their count
             if progress is not None:
                 progress.stop()
+            else:
+                end_echoed_interrupt(env)
             stats.seconds = time.perf_counter() - started
             report(stats, batch, writer, env)
             raise

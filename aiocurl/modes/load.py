@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, UsageError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
+from aiocurl.modes.signals import end_echoed_interrupt
 from aiocurl.render.summary import summary_json, summary_text
 from aiocurl.request.load import LoadPlan
 from aiocurl.request.plan_output import pretty_modes
@@ -45,11 +46,13 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
         limit_per_host=load.max_connections_per_host,
     )
 
+    stopping = False  # Ctrl-C: no new request goes, those in flight get a grace period
+
     async def worker() -> None:
         tally = Tally()  # one per worker, not per request: a run may send millions
         try:
             for slot in slots:
-                if slot is None:
+                if slot is None or stopping:
                     return
                 if load.rate:  # without a rate, the next request goes at once
                     await asyncio.sleep(max(0.0, slot - time.perf_counter()))
@@ -75,10 +78,21 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
         try:
             await _until_done(workers, load.duration)
         except asyncio.CancelledError:  # Ctrl-C: what completed is still worth a summary
-            await _stop(workers, grace=GRACE)
+            stopping = True
+            # The display goes first, and the summary comes even when a second Ctrl-C
+            # cuts the grace period short: the terminal is never left half-drawn.
             _stop_progress(ticker, progress)
-            stats.seconds = time.perf_counter() - started
-            print_summary(stats, load.summary, env, colors=load.plan.output.colors)
+            cut_short = True  # by a second Ctrl-C, echoed after the display was cleared
+            try:
+                await _stop(workers, grace=GRACE)
+                cut_short = False
+            finally:
+                for task in workers:
+                    task.cancel()
+                stats.seconds = time.perf_counter() - started
+                if progress is None or cut_short:
+                    end_echoed_interrupt(env)
+                print_summary(stats, load.summary, env, colors=load.plan.output.colors)
             raise
     _stop_progress(ticker, progress)
     stats.seconds = time.perf_counter() - started
@@ -160,13 +174,13 @@ def _slots(load: LoadPlan, started: float) -> Iterator[float | None]:
 
 
 async def _until_done(workers: list[asyncio.Future[None]], duration: float | None) -> None:
-    if duration is None:
-        await asyncio.gather(*workers)
-        return
+    """Until every worker is done, or --duration is up. Not gather: a Ctrl-C would cancel
+    the requests in flight at once, and they are owed their grace period."""
     done, pending = await asyncio.wait(workers, timeout=duration)
     for task in done:
         task.result()
-    await _stop(list(pending), grace=0)
+    if pending:
+        await _stop(list(pending), grace=0)
 
 
 async def _stop(workers: list[asyncio.Future[None]], *, grace: float) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import signal
 from collections.abc import Iterator
 
+from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError
 from aiocurl.status import ExitStatus
 
@@ -73,3 +74,10 @@ def stop_on_signals() -> Iterator[SignalStop]:
     finally:
         for signum in installed:
             loop.remove_signal_handler(signum)
+
+
+def end_echoed_interrupt(env: Environment) -> None:
+    """A terminal echoes Ctrl-C as `^C` where the cursor is: what follows starts on a
+    line of its own (a progress display, when there is one, is cleared instead)."""
+    if env.stdout_isatty or env.stderr_isatty:
+        env.stderr.write("\n")

@@ -25,6 +25,7 @@ class Recorder:
         self.most_in_flight = 0
         self.hold_until: int | None = None  # hold each request until this many are in
         self.enough = asyncio.Event()
+        self.arrived = asyncio.Event()  # set as each request is noted in `seen`
 
     async def handle(self, request: web.Request) -> web.Response:
         self.connections.add(id(request.transport))
@@ -42,6 +43,7 @@ class Recorder:
                     "type": request.headers.get("Content-Type"),
                 }
             )
+            self.arrived.set()
             if self.hold_until is not None and request.path.startswith("/held"):
                 if self.in_flight >= self.hold_until:
                     self.enough.set()
@@ -283,12 +285,15 @@ async def test_ctrl_c_keeps_the_records_so_far_and_counts_them(
         stderr=asyncio.subprocess.PIPE,
         env={**os.environ},
     )
-    while len(state.seen) < 4:  # all four arrived: three are held
-        await asyncio.sleep(0.01)
+    assert process.stdout is not None
+    first = await asyncio.wait_for(process.stdout.readline(), 30)  # the quick one's record
+    while len(state.seen) < 4:  # and all four arrived: three are held
+        state.arrived.clear()
+        await asyncio.wait_for(state.arrived.wait(), 30)
     process.send_signal(signal.SIGINT)
     stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 130
-    assert [json.loads(line)["line"] for line in stdout.decode().splitlines()] == [1]
+    assert json.loads(first)["line"] == 1 and stdout == b""
     assert stderr.decode().startswith("aiocurl: 1 requests, 1 answered, in ")
     assert stderr.decode().endswith(" s\n\naiocurl: interrupted\n")
 

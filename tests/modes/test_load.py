@@ -365,3 +365,45 @@ def test_a_load_run_in_a_pipe_does_not_import_rich(echo_url: str) -> None:
     )
     assert done.stdout.startswith("Summary:\n") and "#" in done.stdout
     assert done.stderr.splitlines()[-1] == "STATUS 0 False"
+
+
+@pytest.mark.parametrize("run", [["--repeat", "1000"], ["--duration", "60"]])
+async def test_ctrl_c_sends_nothing_more_and_lets_those_in_flight_finish(
+    counting: tuple[str, Counting], run: list[str]
+) -> None:
+    url, state = counting
+    state.hold_until = 1000  # never reached: the requests wait until the test lets them go
+    async with pty_command(*run, "--concurrency", "3", url) as terminal:
+        while len(state.arrivals) < 3:
+            state.arrived.clear()
+            await asyncio.wait_for(state.arrived.wait(), 30)
+        await terminal.wait_for(b" failed")  # the progress display is up
+        terminal.press_ctrl_c()
+        await terminal.wait_for(b"\x1b[?25h")  # the display is gone: the grace has begun
+        state.enough.set()  # those in flight are answered within their grace second
+        assert await terminal.exit_status() == 130
+    shown = terminal.screen()
+    assert "  Requests:      3 (3 answered, 0 failed)" in shown
+    assert len(state.arrivals) == 3  # and nothing was sent after Ctrl-C
+
+
+async def test_a_second_ctrl_c_in_the_grace_period_still_leaves_a_clean_terminal(
+    counting: tuple[str, Counting],
+) -> None:
+    url, state = counting
+    state.never_answer = True  # the requests stay in flight: the whole grace second
+    async with pty_command("--repeat", "100", "--concurrency", "3", url) as terminal:
+        await asyncio.wait_for(state.arrived.wait(), 30)
+        await terminal.wait_for(b" failed")  # the progress display is up
+        shown_before = len(terminal.output)
+        terminal.press_ctrl_c()
+        await terminal.wait_for(b"\x1b[?25h")  # the display is gone: the grace has begun
+        assert terminal.output.rindex(b"\x1b[?25h") >= shown_before
+        terminal.press_ctrl_c()
+        assert await terminal.exit_status() == 130
+    output = bytes(terminal.output)
+    assert b"Traceback" not in output
+    shown = terminal.screen()
+    assert "Summary:" in shown  # on a line of its own, after the echoed ^C
+    assert all("━" not in line for line in shown)
+    assert output.rindex(b"\x1b[?25h") > output.rindex(b"\x1b[?25l")
