@@ -211,7 +211,7 @@ def _duration(seconds: float | None) -> str:
         return "-"
     if seconds >= 1:
         return f"{seconds:.3f} s"
-    millis = seconds * 1000
+    millis = round(seconds * 1000, 2)
     return f"{millis:.1f} ms" if millis >= 100 else f"{millis:.2f} ms"
 
 

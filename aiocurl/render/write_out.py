@@ -7,8 +7,10 @@ first byte of the response, time_total: the end); a phase that did not happen or
 reached counts 0 (curl's 0 for time_appconnect over plain http). When redirects were
 followed, each request's times are added together, as curl adds them, and time_redirect
 is the time of all but the last. Sizes are bytes: the last response's body as written
-(decoded), every response head received, the last request's body sent. After a retry,
-the values are the last attempt's; num_retries counts the retries.
+(decoded), every response head received (each header line counted as `Name: value`, as
+aiohttp hands it over, without the spaces a server may pad a value with), the last
+request's body sent. After a retry, the values are the last attempt's; num_retries counts
+the retries.
 """
 
 from __future__ import annotations
