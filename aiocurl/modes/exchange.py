@@ -85,21 +85,19 @@ def _report(
 def _show_timing(plan: RequestPlan, env: Environment, hops: list[Hop], *, failed: bool) -> None:
     """On a terminal the waterfall follows the response on stdout (coloured when the output
     is); in a pipe, or with --output, it goes to stderr as plain text."""
-    from aiocurl.render.timing import waterfall, write_coloured, write_plain
+    from aiocurl.render.timing import plain_text, waterfall, write_coloured
 
     rows = waterfall(hops, failed=failed)
     if not rows:
         return
     if not plan.output.terminal:
-        write_plain(rows, env.stderr)
+        env.stderr.write(plain_text(rows))
         return
-    env.stdout.write(b"\n")
+    env.stdout.write(b"\n")  # set apart from the response
     if plan.output.colors:
         write_coloured(rows, env.stdout)
     else:
-        from aiocurl.render.timing import plain_lines
-
-        env.stdout.write("".join(line + "\n" for line in plain_lines(rows)).encode())
+        env.stdout.write(plain_text(rows).encode("utf-8"))
     env.stdout.flush()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from aiocurl.events import Timing
@@ -239,9 +239,8 @@ def plain_lines(rows: Iterable[Row]) -> list[str]:
     return [line.rstrip() for line in lines]
 
 
-def write_plain(rows: list[Row], err: TextIO) -> None:
-    """In a pipe: plain text on stderr, so stdout keeps the body alone."""
-    err.write("".join(line + "\n" for line in plain_lines(rows)))
+def plain_text(rows: list[Row]) -> str:
+    return "".join(line + "\n" for line in plain_lines(rows))
 
 
 def write_coloured(rows: list[Row], out: BinaryIO, *, width: int | None = None) -> None:
@@ -249,7 +248,9 @@ def write_coloured(rows: list[Row], out: BinaryIO, *, width: int | None = None) 
     from rich.console import Console
     from rich.text import Text
 
-    text = io.TextIOWrapper(out, encoding="utf-8", errors="replace", write_through=True)
+    from aiocurl.render.output import KeptOpen
+
+    text = io.TextIOWrapper(KeptOpen(out), encoding="utf-8", errors="replace", write_through=True)  # type: ignore[type-var]
     console = Console(
         file=text, force_terminal=True, width=width, highlight=False, markup=False, soft_wrap=True
     )
@@ -263,5 +264,3 @@ def write_coloured(rows: list[Row], out: BinaryIO, *, width: int | None = None) 
             line.append(f"{row.value:<{value_width}}  ")
             line.append(bar_text(row.bar, fill="█", tiny="▏"), style=row.style)
         console.print(line)
-    text.flush()
-    text.detach()

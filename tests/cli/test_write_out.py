@@ -191,7 +191,10 @@ async def test_times_are_cumulative_and_follow_what_the_server_took(
     assert times["appconnect"] == 0  # plain http: no TLS
     assert 0 < times["namelookup"] <= times["connect"] <= times["pretransfer"]
     assert times["starttransfer"] >= times["pretransfer"] + DELAY
-    assert times["total"] >= times["starttransfer"] + DELAY
+    # The head's arrival may be noted late (another thread holding the interpreter): the
+    # body's delay bounds the total from the request, and the transfer only loosely.
+    assert times["total"] >= times["pretransfer"] + 2 * DELAY
+    assert times["total"] >= times["starttransfer"] + DELAY / 2
 
 
 async def test_speed_is_bytes_per_second_of_the_whole(server: tuple[str, Seen]) -> None:
