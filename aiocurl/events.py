@@ -66,11 +66,75 @@ def _text(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """When each phase of one request happened, in seconds from its start on a monotonic
+    clock. None: the phase did not happen (a reused connection has no connect, plain http
+    no TLS, an IP address or a name already resolved no DNS lookup) or was not reached.
+
+    A single request that asks for phases gets all of them from aiohttp's tracing
+    (transport/timing.py). The cheap ones, `first_byte` and `end`, need no tracing: a run
+    of many requests can fill them from its own clock and leave the rest None."""
+
+    dns_start: float | None = None
+    dns_end: float | None = None
+    connect_start: float | None = None  # TCP (to the proxy, if any)
+    connect_end: float | None = None
+    tls_start: float | None = None
+    tls_end: float | None = None
+    request_sent: float | None = None  # the last of the request handed to the connection
+    first_byte: float | None = None  # the response head has arrived
+    end: float | None = None  # the body read to its end, or the request failed
+
+    @property
+    def new_connection(self) -> bool:
+        return self.connect_start is not None
+
+    @property
+    def ready(self) -> float:
+        """When the connection was ready for the request: 0 for a reused one."""
+        return self.tls_end or self.connect_end or 0.0
+
+    def span(self, start: float | None, end: float | None) -> float | None:
+        """A phase's duration, None if it did not end; never negative (a server may answer
+        before the last of a request body is sent)."""
+        if start is None or end is None:
+            return None
+        return max(0.0, end - start)
+
+    @property
+    def dns(self) -> float | None:
+        return self.span(self.dns_start, self.dns_end)
+
+    @property
+    def connect(self) -> float | None:
+        return self.span(self.connect_start, self.connect_end)
+
+    @property
+    def tls(self) -> float | None:
+        return self.span(self.tls_start, self.tls_end)
+
+    @property
+    def sending(self) -> float | None:
+        return self.span(self.ready, self.request_sent)
+
+    @property
+    def waiting(self) -> float | None:
+        """Server processing: from the request sent to the response head."""
+        return self.span(self.request_sent, self.first_byte)
+
+    @property
+    def receiving(self) -> float | None:
+        """Content transfer: from the response head to the end of the body."""
+        return self.span(self.first_byte, self.end) if self.first_byte is not None else None
+
+
 @dataclass(slots=True)  # one per request, as ResponseHead
 class ResponseMeta:
     elapsed: float  # seconds from sending the request to the end of the body
     remote: str | None  # peer address as host:port
     body_size: int
+    timing: Timing | None = None  # the phases, when the run asked for them
 
 
 @dataclass(frozen=True)

@@ -238,8 +238,21 @@ OUTPUT = flag_group(
         "--headers", "-h", "headers_only", is_flag=True, help="Print the response headers only."
     ),
     click.option("--body", "-b", "body_only", is_flag=True, help="Print the response body only."),
-    click.option("--meta", "-m", is_flag=True, help="Print elapsed time and remote address."),
+    click.option(
+        "--meta", "-m", is_flag=True, help="Print elapsed time, remote address and phases."
+    ),
     click.option("--verbose", "-v", count=True, help="Print the whole exchange (-vv adds meta)."),
+    click.option(
+        "--timing",
+        is_flag=True,
+        help="Show where the time went (DNS, TCP, TLS, server, transfer) after the response.",
+    ),
+    click.option(
+        "--write-out",
+        "-w",
+        metavar="FORMAT",
+        help="Print FORMAT after the response, curl's %{variables} filled in (@FILE: from FILE).",
+    ),
     click.option("--quiet", "-q", count=True, help="Print nothing (-qq: no warnings either)."),
     click.option(
         "--pretty",

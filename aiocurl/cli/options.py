@@ -25,6 +25,8 @@ class OutputOptions:
     download: bool = False
     resume: bool = False
     stream: bool = False
+    timing: bool = False
+    write_out: str | None = None  # curl's -w FORMAT, or @FILE
 
 
 @dataclass(frozen=True)

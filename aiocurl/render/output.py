@@ -81,6 +81,7 @@ class Renderer:
         self._size = 0  # body bytes received so far
         self._tail = b""  # the last byte written in RAW mode
         self._mime = ""
+        self._url = ""  # of the response being shown
         self._charset: str | None = None
         self._lines: tuple[LineSplitter, StreamFormatter] | None = None
 
@@ -123,6 +124,7 @@ class Renderer:
             )
             self._last = "head"
         mime, charset = fmt.mime_and_charset(head.header("Content-Type"))
+        self._url = head.url
         self._mime = (self.plan.response_mime or mime).lower()
         self._charset = self.plan.response_charset or charset
         self._buffer.clear()
@@ -229,7 +231,12 @@ class Renderer:
         self._end_body()
         if self.plan.meta:
             self._separate()
-            self._writer.write("\n".join(fmt.meta_lines(meta)) + "\n")
+            lines = fmt.meta_lines(meta)
+            if meta.timing is not None:
+                from aiocurl.render.timing import meta_phase_lines
+
+                lines += meta_phase_lines(meta.timing, self._url)
+            self._writer.write("\n".join(lines) + "\n")
             self._last = "body"
 
     def _end_body(self) -> None:
@@ -363,8 +370,29 @@ def _make_writer(plan: OutputPlan, out: BinaryIO, width: int | None) -> Writer:
     if plan.colors:
         from aiocurl.render.console import ColourWriter  # rich only when colour is on
 
-        return ColourWriter(out, style=plan.style, width=width)
+        return ColourWriter(KeptOpen(out), style=plan.style, width=width)  # type: ignore[arg-type]
     return PlainWriter(out, wire=not plan.format)
+
+
+class KeptOpen(io.RawIOBase):
+    """`out` for a text wrapper that must not close it: a TextIOWrapper closes its stream
+    when it is collected, which would close stdout under whatever is written after the
+    renderer is gone (--timing, --write-out)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        super().__init__()
+        self._out = out
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._out.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        if not self.closed:
+            self._out.flush()
 
 
 class LazyFile(io.BufferedIOBase):

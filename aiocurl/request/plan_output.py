@@ -9,6 +9,7 @@ from aiocurl.cli.options import Options, OutputOptions
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
 from aiocurl.output_files import check_directory, check_writable, has_resume_state, resume_state
+from aiocurl.request.write_out import WriteOut, plan_write_out
 
 PRINT_LETTERS = "HBhbm"
 PRETTY_CHOICES = ("all", "colors", "format", "none")
@@ -40,13 +41,23 @@ class OutputPlan:
     download: bool = False
     resume: bool = False
     stream: bool = False  # print the body as it arrives, line by line
+    timing: bool = False  # the phases as a waterfall after the response (--timing)
+    write_out: WriteOut | None = None  # --write-out, parsed
     argv: tuple[str, ...] = ()
+
+    @property
+    def phases(self) -> bool:
+        """Whether each request's phases are traced: something will show them."""
+        return self.timing or self.meta or self.write_out is not None
 
 
 def plan_output(options: Options, env: Environment) -> OutputPlan:
     out = options.output
     if out.resume and not (out.download and out.output_file):
         raise UsageError("--continue resumes a download: use it with --download --output FILE")
+    if out.download and (out.timing or out.write_out is not None):
+        flag = "--timing" if out.timing else "--write-out"
+        raise UsageError(f"{flag} does not go with --download; save the body with --output FILE")
     saving = out.download and not options.offline
     output_file = output_path(out, offline=options.offline)
     # A download's body goes to its file; what is shown goes to stderr.
@@ -80,6 +91,8 @@ def plan_output(options: Options, env: Environment) -> OutputPlan:
         download=out.download,
         resume=out.resume,
         stream=out.stream,
+        timing=out.timing,
+        write_out=plan_write_out(out.write_out, env.read_file),
         argv=options.argv,
     )
 

@@ -28,6 +28,7 @@ from aiocurl.transport.errors import BodyProgress, decoding_error, map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.redirects import REDIRECT_STATUSES, Hop, first_hop, next_hop
 from aiocurl.transport.session import PeerConnector, open_session
+from aiocurl.transport.timing import hop_timing
 
 # aiohttp's default 64 KiB read buffer caps a download at a third of curl's rate here;
 # 1 MiB reaches it. read(n) still returns whatever has arrived, so streams stay live.
@@ -36,7 +37,7 @@ READ_CHUNK = 1024 * 1024
 
 async def perform(plan: RequestPlan, sink: Sink) -> ResponseHead:
     """Run the request, its redirects and any retries; return the last head."""
-    async with open_session(plan.transport, sink) as session:
+    async with open_session(plan.transport, sink, timing=plan.output.phases) as session:
         return await perform_on(session, plan, sink)
 
 
@@ -159,7 +160,8 @@ async def _send_hop(
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         progress = body_progress(started_body, size or 0)
         raise map_error(exc, hop.url, settings, body=progress) from exc
-    meta = ResponseMeta(time.perf_counter() - started, remote, size or 0)
+    ended = time.perf_counter()
+    meta = ResponseMeta(ended - started, remote, size or 0, hop_timing(ended))
     sink.response_end(meta)
     if head.status in retry_on:
         from aiocurl.transport.retry import RetryableStatus

@@ -63,27 +63,36 @@ def open_session(
     *,
     limit: int = 100,
     limit_per_host: int = 0,
+    timing: bool = False,
 ) -> aiohttp.ClientSession:
     """The session of a run: `limit` connections in the pool (aiohttp's default for one
     request; a batch sets its own), `limit_per_host` per host (0: no limit). The requests
     as sent, and the peer each went to, are reported to `sink`; with None (batches, load
-    runs) aiohttp is spared the tracing and the connector the noting of peers."""
+    runs) aiohttp is spared the tracing and the connector the noting of peers. `timing`
+    traces each request's phases (transport/timing.py)."""
     timeout = aiohttp.ClientTimeout(
         total=plan.total_timeout,  # aiohttp's default of 300 s would cut long downloads
         connect=None,
         sock_connect=plan.connect_timeout,
         sock_read=plan.read_timeout,
     )
+    context = ssl_setting(plan)
+    traces = [request_tracer(sink)] if sink is not None else []
+    if timing:
+        from aiocurl.transport.timing import phase_tracer, watch_tls
+
+        watch_tls(context)
+        traces.append(phase_tracer())
     return new_session(
         plan,
         connector=(PeerConnector if sink is not None else aiohttp.TCPConnector)(
-            ssl=ssl_setting(plan), limit=limit, limit_per_host=limit_per_host
+            ssl=context, limit=limit, limit_per_host=limit_per_host
         ),
         timeout=timeout,
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.
         cookie_jar=aiohttp.CookieJar(unsafe=True),
         trust_env=False,  # proxies come from transport.proxy, netrc from the plan
-        trace_configs=[request_tracer(sink)] if sink is not None else None,
+        trace_configs=traces or None,
     )
 
 
