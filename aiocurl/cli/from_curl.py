@@ -8,9 +8,8 @@ moves the data to the query, no Accept-Encoding is asked for without `--compress
 `.netrc` is read only with `-n`. The body goes to aiocurl as bytes (`--raw`, or a file or
 stdin streamed as it is), never through request items, which would re-encode it.
 
-Pure: the command is split by shell_words, and the files that curl would read at once
-(`-d @file`) are read through the `read` function given. An option that is not supported
-is a usage error that names it, never silently dropped.
+Pure: shell_words splits the command, curl_args reads curl's options, and the files that
+curl would read at once (`-d @file`) are read through the `read` function given.
 """
 
 from __future__ import annotations
@@ -18,9 +17,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote
 
+from aiocurl.cli.curl_args import (
+    CurlArgs,
+    Data,
+    check_form_params,
+    curl_file_type,
+    form_word,
+    parse_curl,
+)
 from aiocurl.cli.options import Options
 from aiocurl.cli.shell_words import split_words
 from aiocurl.errors import UsageError
@@ -32,20 +39,7 @@ _METHOD = re.compile(r"[A-Za-z]+")
 FORM_TYPE = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
 DEFAULT_MAX_REDIRS = 50  # curl's, where aiocurl's is 30
-# curl's own guess for a `-F name=@file` part (lib/mime.c); anything else is octet-stream.
-_CURL_FILE_TYPES = {
-    ".gif": "image/gif",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-    ".txt": "text/plain",
-    ".htm": "text/html",
-    ".html": "text/html",
-    ".pdf": "application/pdf",
-    ".xml": "application/xml",
-}
-# curl's form-data characters that --data-urlencode leaves as they are.
+# What --data-urlencode leaves as it is, besides letters and digits (a space becomes +).
 _UNRESERVED = "-._~"
 
 
@@ -56,62 +50,6 @@ class Translation:
     flags: tuple[str, ...]  # go before the user's own flags, which win
     output_flags: tuple[str, ...]  # -v, -i, -I: how curl shows the response, unless the user chose
     positionals: tuple[str, ...]  # METHOD URL ITEM...
-
-
-@dataclass
-class _Data:
-    option: str  # --data, --data-binary, --json ...
-    value: str
-
-
-@dataclass
-class _Curl:
-    """What a curl command line says, option by option."""
-
-    urls: list[str] = field(default_factory=list)
-    method: str | None = None
-    headers: list[str] = field(default_factory=list)
-    data: list[_Data] = field(default_factory=list)
-    form: list[tuple[str, str]] = field(default_factory=list)  # (option, value)
-    upload: str | None = None
-    get: bool = False
-    head: bool = False
-    user: str | None = None
-    auth_type: str | None = None
-    bearer: str | None = None
-    cookies: list[str] = field(default_factory=list)
-    user_agent: str | None = None
-    referer: str | None = None
-    range: str | None = None
-    follow: bool = False
-    location_trusted: bool = False
-    max_redirs: int | None = None
-    insecure: bool = False
-    ca: str | None = None
-    cert: str | None = None
-    cert_pass: str | None = None
-    key: str | None = None
-    key_pass: str | None = None
-    tls13: bool = False
-    ciphers: str | None = None
-    proxy: str | None = None
-    proxy_user: str | None = None
-    max_time: str | None = None
-    connect_timeout: str | None = None
-    retry: int | None = None
-    retry_delay: str | None = None
-    retry_max_time: str | None = None
-    compressed: bool = False
-    raw: bool = False
-    output: str | None = None
-    remote_name: bool = False
-    resume: bool = False
-    fail: bool = False
-    verbose: bool = False
-    include: bool = False
-    netrc: bool = False
-    path_as_is: bool = False
-    max_filesize: int | None = None
 
 
 def translate(
@@ -132,329 +70,6 @@ def translate(
     return _Builder(curl, read, stdin_free).translation()
 
 
-# Long options: name → whether it takes a value. Short ones map to these names.
-_TAKES_VALUE = {
-    "url": True,
-    "request": True,
-    "header": True,
-    "data": True,
-    "data-ascii": True,
-    "data-binary": True,
-    "data-raw": True,
-    "data-urlencode": True,
-    "json": True,
-    "form": True,
-    "form-string": True,
-    "upload-file": True,
-    "get": False,
-    "head": False,
-    "user": True,
-    "basic": False,
-    "digest": False,
-    "oauth2-bearer": True,
-    "cookie": True,
-    "user-agent": True,
-    "referer": True,
-    "range": True,
-    "location": False,
-    "location-trusted": False,
-    "max-redirs": True,
-    "insecure": False,
-    "cacert": True,
-    "capath": True,
-    "cert": True,
-    "key": True,
-    "pass": True,
-    "tlsv1": False,
-    "tlsv1.0": False,
-    "tlsv1.1": False,
-    "tlsv1.2": False,
-    "tlsv1.3": False,
-    "ciphers": True,
-    "proxy": True,
-    "proxy-user": True,
-    "max-time": True,
-    "connect-timeout": True,
-    "retry": True,
-    "retry-delay": True,
-    "retry-max-time": True,
-    "retry-connrefused": False,
-    "compressed": False,
-    "raw": False,
-    "output": True,
-    "remote-name": False,
-    "remote-header-name": False,
-    "continue-at": True,
-    "fail": False,
-    "fail-with-body": False,
-    "verbose": False,
-    "include": False,
-    "netrc": False,
-    "netrc-optional": False,
-    "path-as-is": False,
-    "max-filesize": True,
-    "silent": False,
-    "show-error": False,
-    "progress-bar": False,
-    "no-progress-meter": False,
-    "no-buffer": False,
-    "globoff": False,
-    "http1.1": False,
-    "http2": False,
-    "tcp-nodelay": False,
-    "disable": False,
-}
-_SHORT = {
-    "X": "request",
-    "H": "header",
-    "d": "data",
-    "F": "form",
-    "T": "upload-file",
-    "G": "get",
-    "I": "head",
-    "u": "user",
-    "b": "cookie",
-    "A": "user-agent",
-    "e": "referer",
-    "r": "range",
-    "L": "location",
-    "k": "insecure",
-    "E": "cert",
-    "x": "proxy",
-    "U": "proxy-user",
-    "m": "max-time",
-    "o": "output",
-    "O": "remote-name",
-    "J": "remote-header-name",
-    "C": "continue-at",
-    "f": "fail",
-    "v": "verbose",
-    "i": "include",
-    "n": "netrc",
-    "s": "silent",
-    "S": "show-error",
-    "#": "progress-bar",
-    "N": "no-buffer",
-    "g": "globoff",
-    "q": "disable",
-}
-# Output and protocol details with nothing to do in aiocurl: accepted, and without effect.
-_IGNORED = frozenset(
-    {
-        "silent",
-        "show-error",
-        "progress-bar",
-        "no-progress-meter",
-        "no-buffer",
-        "globoff",
-        "http1.1",  # what aiocurl speaks
-        "http2",  # the same request; aiocurl sends it over HTTP/1.1
-        "tcp-nodelay",
-        "disable",
-        "remote-header-name",  # a --download is named from Content-Disposition anyway
-        "retry-connrefused",  # aiocurl retries a refused connection
-        "basic",
-        "tlsv1",  # minimum versions below aiocurl's own minimum, TLS 1.2
-        "tlsv1.0",
-        "tlsv1.1",
-        "tlsv1.2",
-    }
-)
-
-
-def parse_curl(args: Sequence[str]) -> _Curl:
-    """curl's argument syntax: `--long VALUE`, `-X VALUE`, `-XVALUE`, bundled `-sSL`,
-    `--no-FLAG`; anything not starting with `-` is a URL."""
-    curl = _Curl()
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        index += 1
-        if arg.startswith("--") and len(arg) > 2:
-            name, negated = _long_name(arg)
-            value = None
-            if _TAKES_VALUE[name]:
-                index = _need_value(args, index, arg)
-                value = args[index - 1]
-            _apply(curl, name, value, negated, arg)
-        elif arg.startswith("-") and len(arg) > 1:
-            index = _short_options(curl, arg, args, index)
-        else:
-            curl.urls.append(arg)
-    return curl
-
-
-def _long_name(arg: str) -> tuple[str, bool]:
-    name = arg[2:]
-    if name in _TAKES_VALUE:
-        return name, False
-    plain = name.removeprefix("no-")
-    if plain != name and plain in _TAKES_VALUE and not _TAKES_VALUE[plain]:
-        return plain, True
-    raise _unsupported(arg.split("=", 1)[0])  # curl has no --name=value: never show a value
-
-
-def _short_options(curl: _Curl, arg: str, args: Sequence[str], index: int) -> int:
-    """`-sSL`, `-XPOST`, `-H value`: letters until one that takes a value, which takes the
-    rest of the word or the next word."""
-    position = 1
-    while position < len(arg):
-        letter = arg[position]
-        name = _SHORT.get(letter)
-        if name is None:
-            raise _unsupported(f"-{letter}")
-        position += 1
-        value = None
-        if _TAKES_VALUE[name]:
-            if position < len(arg):
-                value = arg[position:]
-            else:
-                index = _need_value(args, index, f"-{letter}")
-                value = args[index - 1]
-            _apply(curl, name, value, False, f"-{letter}")
-            return index
-        _apply(curl, name, value, False, f"-{letter}")
-    return index
-
-
-def _need_value(args: Sequence[str], index: int, option: str) -> int:
-    if index >= len(args):
-        raise UsageError(f"--from-curl: curl option {option} needs a value")
-    return index + 1
-
-
-def _unsupported(option: str) -> UsageError:
-    return UsageError(f"--from-curl: the curl option {option} is not supported")
-
-
-def _apply(curl: _Curl, name: str, value: str | None, negated: bool, typed: str) -> None:
-    """One option into the request; `typed` is how it was spelled, for messages."""
-    if name in _IGNORED:
-        return
-    if value is None:
-        _apply_switch(curl, name, not negated)
-    else:
-        _apply_value(curl, name, value, typed)
-
-
-_SWITCHES = {
-    "get": "get",
-    "head": "head",
-    "location": "follow",
-    "location-trusted": "location_trusted",
-    "insecure": "insecure",
-    "tlsv1.3": "tls13",
-    "compressed": "compressed",
-    "raw": "raw",
-    "remote-name": "remote_name",
-    "fail": "fail",
-    "fail-with-body": "fail",
-    "verbose": "verbose",
-    "include": "include",
-    "netrc": "netrc",
-    "netrc-optional": "netrc",
-    "path-as-is": "path_as_is",
-}
-
-
-def _apply_switch(curl: _Curl, name: str, on: bool) -> None:
-    if name == "digest":
-        curl.auth_type = "digest" if on else None
-    else:
-        setattr(curl, _SWITCHES[name], on)
-    if name == "location-trusted" and on:
-        curl.follow = True
-
-
-def _apply_value(curl: _Curl, name: str, value: str, typed: str) -> None:
-    if name.startswith("data") or name == "json":
-        curl.data.append(_Data(name, value))
-    elif name in ("form", "form-string"):
-        curl.form.append((name, value))
-    elif name == "header":
-        if value.startswith("@"):
-            raise UsageError(f"--from-curl: {typed} @FILE (headers from a file) is not supported")
-        curl.headers.append(value)
-    elif name == "cookie":
-        if "=" not in value:
-            raise UsageError(
-                f"--from-curl: {typed} {value!r} names a cookie file, which is not supported "
-                "(give the cookies as 'name=value; name2=value2')"
-            )
-        curl.cookies.append(value)
-    elif name == "continue-at":
-        if value != "-":
-            raise UsageError(f"--from-curl: {typed} OFFSET is not supported (only {typed} -)")
-        curl.resume = True
-    else:
-        _apply_setting(curl, name, value, typed)
-
-
-def _apply_setting(curl: _Curl, name: str, value: str, typed: str) -> None:
-    if name == "url":
-        curl.urls.append(value)
-    elif name == "request":
-        curl.method = value
-    elif name == "upload-file":
-        curl.upload = value
-    elif name == "user":
-        curl.user = value
-    elif name == "oauth2-bearer":
-        curl.bearer = value
-    elif name == "cert":
-        curl.cert, curl.cert_pass = _split_cert(value)
-    elif name == "max-redirs":
-        curl.max_redirs = _integer(value, typed)
-    elif name == "retry":
-        curl.retry = _integer(value, typed)
-    elif name == "max-filesize":
-        curl.max_filesize = _size(value, typed)
-    elif name in ("max-time", "connect-timeout", "retry-delay", "retry-max-time"):
-        _seconds(value, typed)
-        setattr(curl, name.replace("-", "_"), value)
-    else:
-        attribute = {
-            "user-agent": "user_agent",
-            "capath": "ca",
-            "cacert": "ca",
-            "pass": "key_pass",
-            "proxy-user": "proxy_user",
-        }.get(name, name)
-        setattr(curl, attribute, value)
-
-
-def _split_cert(value: str) -> tuple[str, str | None]:
-    """`-E file[:password]`; `\\:` is a colon of the file name."""
-    parts = re.split(r"(?<!\\):", value, maxsplit=1)
-    path = parts[0].replace("\\:", ":")
-    return path, parts[1] if len(parts) > 1 else None
-
-
-def _integer(value: str, typed: str) -> int:
-    if not re.fullmatch(r"-?\d+", value.strip()):
-        raise UsageError(f"--from-curl: {typed} expects a whole number, got {value!r}")
-    return int(value)
-
-
-def _seconds(value: str, typed: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not 0 <= number < float("inf"):
-        raise UsageError(f"--from-curl: {typed} expects a number of seconds, got {value!r}")
-    return number
-
-
-def _size(value: str, typed: str) -> int:
-    """curl's sizes: a number of bytes, or with k, M or G (powers of 1024)."""
-    match = re.fullmatch(r"(\d+)([kKmMgG]?)", value.strip())
-    if not match:
-        raise UsageError(f"--from-curl: {typed} expects a size like 100k or 2M, got {value!r}")
-    power = " kmg".index(match.group(2).lower() or " ")
-    return int(match.group(1)) << (10 * power)
-
-
 def item(key: str, separator: str, value: str = "") -> str:
     """A request item that the item grammar reads back as exactly (key, separator, value).
     Only the earliest separator counts, so the key is escaped whole, and of the value only
@@ -473,7 +88,7 @@ def _escape(text: str) -> str:
 class _Builder:
     """A parsed curl command → aiocurl's flags, output flags and positionals."""
 
-    def __init__(self, curl: _Curl, read: Reader, stdin_free: bool) -> None:
+    def __init__(self, curl: CurlArgs, read: Reader, stdin_free: bool) -> None:
         self.curl = curl
         self.read = read
         self.stdin_free = stdin_free
@@ -593,7 +208,7 @@ class _Builder:
             body += self._piece(piece)
         return body
 
-    def _piece(self, piece: _Data) -> bytes:
+    def _piece(self, piece: Data) -> bytes:
         value = piece.value
         if piece.option == "data-urlencode":
             return self._urlencoded(value)
@@ -659,15 +274,17 @@ class _Builder:
     ) -> None:
         """The Content-Type and Accept curl gives a body; aiocurl would type it otherwise."""
         curl = self.curl
-        if curl.upload is not None:
+        if curl.upload is not None:  # curl -T sends no Content-Type, and accepts anything
             if "content-type" not in names:
-                implied.append(item("Content-Type", ":"))  # curl -T sends none
+                implied.append(item("Content-Type", ":"))
+            imply("Accept", "*/*")
             return
-        if not curl.data or curl.get:
-            return
-        is_json = any(piece.option == "json" for piece in curl.data)
-        imply("Content-Type", JSON_TYPE if is_json else FORM_TYPE)
-        imply("Accept", JSON_TYPE if is_json else "*/*")
+        if curl.has_json():  # --json's headers, with -G too
+            imply("Content-Type", JSON_TYPE)
+            imply("Accept", JSON_TYPE)
+        elif curl.data and not curl.get:
+            imply("Content-Type", FORM_TYPE)
+            imply("Accept", "*/*")
 
     def _auth(self) -> None:
         curl = self.curl
@@ -675,8 +292,8 @@ class _Builder:
             self.flags += ["--auth-type", "bearer", "--auth", curl.bearer]
         elif curl.user is not None:
             self.flags += ["--auth", curl.user]
-            if curl.auth_type:
-                self.flags += ["--auth-type", curl.auth_type]
+            if curl.digest:
+                self.flags += ["--auth-type", "digest"]
 
     # Transport and output.
 
@@ -799,61 +416,19 @@ def _form_item(option: str, value: str) -> str:
     if option == "form-string":
         return item(name, "=", content)
     if content.startswith("@"):
-        path, params = _form_word(content[1:])
-        _check_form_params(params, value, allowed=("type",))
+        path, params = form_word(content[1:])
+        check_form_params(params, value, allowed=("type",))
         if "," in path and not content.startswith('@"'):
             raise UsageError(f"--from-curl: -F {value!r}: one file per part only")
-        kind = params.get("type") or _curl_file_type(path)
+        kind = params.get("type") or curl_file_type(path)
         return item(name, "@", f"{path};type={kind}")
     if content.startswith("<"):
-        path, params = _form_word(content[1:])
-        _check_form_params(params, value, allowed=())
+        path, params = form_word(content[1:])
+        check_form_params(params, value, allowed=())
         return item(name, "=@", path)
-    text, params = _form_word(content)
-    _check_form_params(params, value, allowed=())
+    text, params = form_word(content)
+    check_form_params(params, value, allowed=())
     return item(name, "=", text)
-
-
-def _form_word(text: str) -> tuple[str, dict[str, str]]:
-    """curl's -F content: a word (plain up to `;`, or "quoted" with \\ escapes), then
-    `;key=value` parameters. Unknown parameters curl drops; so do we."""
-    if text.startswith('"'):
-        word, index = _quoted(text, 1)
-    else:
-        index = text.find(";")
-        index = len(text) if index < 0 else index
-        word = text[:index]
-    params: dict[str, str] = {}
-    for param in text[index:].split(";")[1:]:
-        key, sep, param_value = param.strip().partition("=")
-        if sep:
-            params[key.lower()] = param_value.strip().strip('"')
-    return word, params
-
-
-def _quoted(text: str, start: int) -> tuple[str, int]:
-    out: list[str] = []
-    index = start
-    while index < len(text) and text[index] != '"':
-        if text[index] == "\\" and index + 1 < len(text) and text[index + 1] in '"\\':
-            index += 1
-        out.append(text[index])
-        index += 1
-    return "".join(out), index + 1
-
-
-def _check_form_params(params: dict[str, str], value: str, *, allowed: tuple[str, ...]) -> None:
-    for key in ("type", "filename", "headers", "encoder"):
-        if key in params and key not in allowed:
-            raise UsageError(f"--from-curl: -F {value!r}: ;{key}= is not supported here")
-
-
-def _curl_file_type(path: str) -> str:
-    lowered = path.lower()
-    for extension, kind in _CURL_FILE_TYPES.items():
-        if lowered.endswith(extension):
-            return kind
-    return "application/octet-stream"
 
 
 def user_chose_output(options: Options) -> bool:

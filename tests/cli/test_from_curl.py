@@ -12,6 +12,7 @@ import pytest
 from helpers import run_cli
 from recording_echo import CURL, Received, RecordingEcho, comparable, recording_echo, run_shell
 
+from aiocurl.cli import curl_args, from_curl
 from aiocurl.cli.shell_words import decode_ansi_c, split_words
 from aiocurl.errors import UsageError
 
@@ -374,3 +375,36 @@ def test_shell_words() -> None:
         split_words("curl $1", {})
     with pytest.raises(UsageError, match="only"):
         split_words("curl ${A:-x}", {"A": "1"})
+
+
+def test_every_option_in_the_table_translates() -> None:
+    """Each accepted option, alone on a command line, becomes aiocurl arguments or nothing;
+    a short one takes its value attached or as the next word."""
+
+    def read(path: str) -> bytes:
+        return b"file"
+
+    values = {
+        "continue-at": "-",
+        "cookie": "a=1",
+        "header": "X: 1",
+        "request": "PUT",
+        "form": "a=1",
+        "form-string": "a=1",
+    }
+    for name, takes_value in (
+        (n, n in curl_args.VALUE_OPTIONS) for n in curl_args.VALUE_OPTIONS | curl_args.SWITCHES
+    ):
+        if name == "url":
+            continue  # below
+        spellings = [f"--{name}"] + [f"-{k}" for k, v in curl_args.SHORT.items() if v == name]
+        for spelling in spellings:
+            value = f" '{values.get(name, '1')}'" if takes_value else ""
+            commands = [f"curl {spelling}{value} http://h/"]
+            if takes_value and len(spelling) == 2:
+                commands.append(f"curl -s{spelling[1]}{value.strip()} http://h/")
+            for command in commands:
+                translation = from_curl.translate(command, read=read, env={})
+                assert translation.positionals[1].startswith("http://h/"), command
+    translation = from_curl.translate("curl --url http://h/", read=read, env={})
+    assert translation.positionals[:2] == ("GET", "http://h/")
