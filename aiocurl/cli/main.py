@@ -68,6 +68,9 @@ def from_curl_argv(options: Options, argv: Sequence[str], env: Environment) -> l
             "--from-curl takes the method, URL and body from the curl command; "
             f"only aiocurl flags may follow (got {options.method_and_url[0]!r})"
         )
+    if options.many.batch is not None or options.many.merge_summaries:
+        flag = "--batch" if options.many.batch is not None else "--merge-summaries"
+        raise UsageError(f"--from-curl is one request: it does not go with {flag}")
     command = options.from_curl or ""
     from_stdin = command == "-"
     if from_stdin:

@@ -237,11 +237,14 @@ def _shell_text(data: bytes) -> str | None:
 
 def printf_format(data: bytes) -> str:
     """A quoted printf format that prints exactly `data` in any POSIX shell: printable
-    ASCII as it is, `%` and `\\` doubled, everything else (and `'`) as a 3-digit octal."""
+    ASCII as it is, `%` and `\\` doubled, everything else (and `'`, and a first `-`,
+    which printf would take for an option) as a 3-digit octal."""
     out: list[str] = []
-    for byte in data:
+    for position, byte in enumerate(data):
         char = chr(byte)
-        if char == "%":
+        if char == "-" and position == 0:
+            out.append("\\055")
+        elif char == "%":
             out.append("%%")
         elif char == "\\":
             out.append("\\\\")

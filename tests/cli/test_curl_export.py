@@ -66,6 +66,7 @@ ROUND_TRIPS = {
     "OPTIONS": ["OPTIONS", "{url}/anything"],
     "PATCH with text": ["--raw", "line one\nline 'two'\t%s $HOME `x`", "PATCH", "{url}/anything"],
     "bytes a shell word cannot hold": ["--raw", "\x1b[31m caf\udce9 '%\\ \x7f", "{url}/anything"],
+    "binary starting with a dash": ["--raw", "-n \x01 %s", "{url}/anything"],
     "deflated body": ["-xx", "POST", "{url}/anything", "text=" + "abc" * 50],
     "chunked": ["--chunked", "POST", "{url}/anything", "a=1"],
     "redirects followed, 307 keeps the body": [

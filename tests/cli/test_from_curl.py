@@ -256,6 +256,15 @@ def test_verbose_on_top_of_include(echo: RecordingEcho) -> None:
     assert verbose.startswith(b"GET /anything/x HTTP/1.1")
 
 
+def test_a_load_run_of_a_curl_command(echo: RecordingEcho) -> None:
+    echo.take()
+    command = f"curl -H 'X-Run: 1' -d a=1 {echo.url}/anything"
+    result = run_cli("--from-curl", command, "--repeat", "3", "--summary", "json")
+    assert result.exit_status == 0, result.stderr
+    received = echo.take()
+    assert [(r.method, r.body, r.header("X-Run")) for r in received] == [("POST", b"a=1", "1")] * 3
+
+
 def test_the_command_from_stdin() -> None:
     result = run_cli("--from-curl", "-", "--offline", stdin=b"curl \\\n -d x=1 http://h/p\n")
     assert result.exit_status == 0, result.stderr
@@ -318,6 +327,7 @@ def test_netrc_is_read_only_with_dash_n(tmp_path: Path) -> None:
             ["http://other/"],
             "only aiocurl flags may follow (got 'http://other/')",
         ),
+        ("curl http://h/", ["--batch", "f"], "--from-curl is one request: it does not go"),
         ("curl -d @- http://h/", [], None),  # read from stdin: below
     ],
 )
