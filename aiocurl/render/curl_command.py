@@ -178,7 +178,10 @@ class BodyOptions:
         content_type = next((v for n, v in request.headers if n.lower() == "content-type"), None)
         boundary = boundary_of(content_type) if content_type else None
         is_multipart = (content_type or "").lower().startswith("multipart/")
-        self.form_boundary = boundary if is_multipart and self.body is not None else None
+        # Parts that aiocurl framed from items become -F; a body given whole (--raw, a
+        # file, stdin) is sent as it is, whatever its type says.
+        built = self.body is not None and self.body.source == "data items"
+        self.form_boundary = boundary if is_multipart and built else None
         self.chunked = request.chunked
 
     @property
@@ -348,12 +351,14 @@ def _form_part(chunk: bytes, placeholders: dict[bytes, FileSegment]) -> FormPart
     if match is None or not lines[0].startswith("Content-Disposition: "):
         return None
     name, filename = _unquote(match.group(1)), match.group(2)
-    content_type = None
-    if len(lines) > 1:
-        content_type = lines[1].removeprefix("Content-Type: ")
-    if filename is None:
+    if filename is None:  # a text field: no other header
+        if len(lines) != 1:
+            return None
         return FormPart(name, text=content.decode("utf-8", "surrogateescape"))
+    if len(lines) != 2 or not lines[1].startswith("Content-Type: "):  # a file: its type
+        return None
     file: FileSegment | bytes = placeholders.get(content, content)
+    content_type = lines[1].removeprefix("Content-Type: ")
     return FormPart(name, file=file, filename=_unquote(filename), content_type=content_type)
 
 

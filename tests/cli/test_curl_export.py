@@ -48,6 +48,13 @@ ROUND_TRIPS = {
         "quoted@{dir}/it's here.txt",
     ],
     "raw body from a file": ["POST", "{url}/anything", "@{dir}/body.json"],
+    "multipart typed whole": [
+        "--raw",
+        '--XyZ\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\n1\r\n'
+        "--XyZ--\r\n",
+        "{url}/anything",
+        "Content-Type:multipart/form-data; boundary=XyZ",
+    ],
     "binary body from a file": ["PUT", "{url}/anything", "@{dir}/blob.bin"],
     "custom, empty and unset headers": [
         "{url}/anything",
