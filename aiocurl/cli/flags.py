@@ -228,6 +228,11 @@ LIMITS = flag_group(
 OUTPUT = flag_group(
     click.option("--offline", is_flag=True, help="Print the request without sending it."),
     click.option(
+        "--curl",
+        is_flag=True,
+        help="Print the curl command that sends the same request, instead of sending it.",
+    ),
+    click.option(
         "--print",
         "-p",
         "print_spec",
@@ -421,6 +426,12 @@ WEBSOCKET = flag_group(
 
 # Everything else.
 MISC = flag_group(
+    click.option(
+        "--from-curl",
+        metavar="'curl ...'",
+        help="Send the request of a curl command line ('-': read it from stdin); "
+        "other flags apply on top.",
+    ),
     click.option("--check-status", is_flag=True, help="Exit 3/4/5 for a 3xx/4xx/5xx response."),
     click.option(
         "--default-scheme", default="http", show_default=True, help="Scheme for URLs without one."

@@ -59,6 +59,43 @@ def check_single_request(options: Options) -> None:
             raise UsageError(f"{flag} goes with {needs}")
 
 
+def from_curl_argv(options: Options, argv: Sequence[str], env: Environment) -> list[str]:
+    """--from-curl: the curl command's arguments, with the user's own flags on top."""
+    from aiocurl.cli.from_curl import expanded_argv, translate
+
+    if options.method_and_url:
+        raise UsageError(
+            "--from-curl takes the method, URL and body from the curl command; "
+            f"only aiocurl flags may follow (got {options.method_and_url[0]!r})"
+        )
+    if options.many.batch is not None or options.many.merge_summaries:
+        flag = "--batch" if options.many.batch is not None else "--merge-summaries"
+        raise UsageError(f"--from-curl is one request: it does not go with {flag}")
+    command = options.from_curl or ""
+    from_stdin = command == "-"
+    if from_stdin:
+        command = env.stdin.read().decode("utf-8", "surrogateescape")
+
+    def read(path: str) -> bytes:
+        return env.stdin.read() if path == "-" else env.read_file(path)
+
+    translation = translate(command, read=read, env=env.env, stdin_free=not from_stdin)
+    return expanded_argv(translation, argv, options)
+
+
+def print_curl(options: Options, env: Environment) -> int:
+    """--curl: the request planned as usual, printed as a curl command, never sent."""
+    many = options.many
+    if many.batch is not None or many.repeat is not None or many.duration is not None:
+        raise UsageError("--curl prints one request: not with --batch, --repeat or --duration")
+    check_single_request(options)
+    from aiocurl.render.curl_command import write_curl_command
+    from aiocurl.request.plan import build_plan
+
+    write_curl_command(build_plan(options, env), env.stdout, env.stderr)
+    return int(ExitStatus.OK)
+
+
 def main(argv: Sequence[str], env: Environment | None = None) -> int:
     env = env or Environment.from_process()
     # Every message goes through stderr; no secret from the command line gets out that way.
@@ -68,6 +105,16 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
         parsed = parse_args(argv)
         if isinstance(parsed, int):
             return parsed
+        if parsed.from_curl is not None:
+            expanded = from_curl_argv(parsed, argv, env)
+            # The curl command's credentials are now flags and items: masked like typed ones.
+            env = replace(env, stderr=RedactingStderr(env.stderr, secrets_in(expanded)))  # type: ignore[arg-type]
+            parsed = parse_args(expanded)
+            if isinstance(parsed, int):
+                return parsed
+            parsed = replace(parsed, argv=tuple(argv))  # a resume hint repeats what was typed
+        if parsed.curl:
+            return print_curl(parsed, env)
         if parsed.many.merge_summaries:
             from aiocurl.modes.load import merge_summaries
 

@@ -100,6 +100,8 @@ class Options:
     default_scheme: str = "http"
     path_as_is: bool = False
     offline: bool = False
+    curl: bool = False  # print the equivalent curl command instead of sending
+    from_curl: str | None = None  # a curl command line to run as aiocurl ("-": stdin)
     traceback: bool = False
     argv: tuple[str, ...] = ()  # as typed, to suggest the command that resumes a download
     output: OutputOptions = field(default_factory=OutputOptions)
