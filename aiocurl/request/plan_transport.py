@@ -1,15 +1,26 @@
-"""Transport flags → the settings of ClientSession, ClientTimeout, TCPConnector and SSLContext."""
+"""Transport flags → the settings of ClientSession, ClientTimeout, the connector (routing
+included) and SSLContext."""
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
+from typing import TypedDict
 
 from aiocurl.cli.options import TransportOptions
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
-from aiocurl.redact import redact_url
-from aiocurl.request.urls import InvalidURL, prepare_url
+from aiocurl.request.routes import (
+    ConnectRule,
+    ProxyRoute,
+    ResolveRule,
+    connect_rule,
+    ip_version,
+    local_address,
+    proxy_routes,
+    resolve_rule,
+)
 
 # A request never waits forever to connect; curl's default is longer, but a CLI user
 # staring at a dead host is better served by half a minute.
@@ -36,9 +47,12 @@ class TransportPlan:
     cert_key_pass: str | None = None
     ssl_version: str | None = None
     ciphers: str | None = None
-    proxy: str | None = None
-    proxy_username: str | None = None
-    proxy_password: str | None = None
+    proxies: tuple[ProxyRoute, ...] = ()  # --proxy, in the order given
+    resolve: tuple[ResolveRule, ...] = ()
+    connect_to: tuple[ConnectRule, ...] = ()
+    ip_version: int | None = None  # 4 or 6: -4/-6
+    local_address: str | None = None  # --interface
+    unix_socket: str | None = None  # the path, ~ expanded
     decompress: bool = True
     location_trusted: bool = False
     secret_headers: frozenset[str] = frozenset()  # lower-cased, from --secret-header
@@ -61,7 +75,7 @@ class TransportPlan:
 
 def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan:
     verify, ca_bundle = parse_verify(options.verify)
-    proxy, proxy_user, proxy_password = parse_proxy(options.proxy)
+    routing = plan_routing(options)
     for flag, path in (("--cert", options.cert), ("--cert-key", options.cert_key)):
         if path is not None and not os.path.isfile(os.path.expanduser(path)):
             raise UsageError(f"{flag}: no such file {path!r}")
@@ -86,9 +100,7 @@ def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan
         cert_key_pass=key_password(options, env),
         ssl_version=options.ssl_version,
         ciphers=options.ciphers,
-        proxy=proxy,
-        proxy_username=proxy_user,
-        proxy_password=proxy_password,
+        **routing,
         decompress=options.decompress,
         location_trusted=options.location_trusted,
         secret_headers=frozenset(name.lower() for name in options.secret_headers),
@@ -153,20 +165,55 @@ def parse_verify(value: str) -> tuple[bool, str | None]:
     return True, path
 
 
-def parse_proxy(value: str | None) -> tuple[str | None, str | None, str | None]:
-    """The proxy URL without credentials, and the credentials as proxy auth."""
-    if value is None:
-        return None, None, None
-    scheme = value.partition("://")[0].lower() if "://" in value else "http"
-    if scheme not in ("http", "https"):
-        raise UsageError(
-            f"--proxy: expected an http:// or https:// proxy URL, got {redact_url(value)!r}"
-        )
+class Routing(TypedDict):
+    """TransportPlan's routing fields."""
+
+    proxies: tuple[ProxyRoute, ...]
+    resolve: tuple[ResolveRule, ...]
+    connect_to: tuple[ConnectRule, ...]
+    ip_version: int | None
+    local_address: str | None
+    unix_socket: str | None
+
+
+def plan_routing(options: TransportOptions) -> Routing:
+    """The routing flags, checked and parsed."""
+    if options.ipv4 and options.ipv6:
+        raise UsageError("-4/--ipv4 and -6/--ipv6 exclude each other")
+    version = 4 if options.ipv4 else 6 if options.ipv6 else None
+    interface = local_address(options.interface) if options.interface is not None else None
+    if interface is not None and version not in (None, ip_version(interface)):
+        raise UsageError(f"--interface {interface} is not an IPv{version} address (-{version})")
+    return Routing(
+        proxies=proxy_routes(options.proxy),
+        resolve=tuple(resolve_rule(value) for value in options.resolve),
+        connect_to=tuple(connect_rule(value) for value in options.connect_to),
+        ip_version=version,
+        local_address=interface,
+        unix_socket=unix_socket(options) if options.unix_socket is not None else None,
+    )
+
+
+def unix_socket(options: TransportOptions) -> str:
+    """--unix-socket's path, which must be a socket now; every connection goes there, so
+    the flags that choose another way out cannot come with it."""
+    given = options.unix_socket or ""
+    others = {
+        "--proxy": options.proxy,
+        "--resolve": options.resolve,
+        "--connect-to": options.connect_to,
+        "-4/--ipv4": options.ipv4,
+        "-6/--ipv6": options.ipv6,
+        "--interface": options.interface,
+    }
+    clash = next((flag for flag, value in others.items() if value), None)
+    if clash is not None:
+        raise UsageError(f"--unix-socket and {clash} exclude each other")
+    path = os.path.expanduser(given)
     try:
-        target = prepare_url(value if "://" in value else f"http://{value}")
-    except InvalidURL as exc:
-        raise UsageError(
-            f"--proxy: invalid proxy URL {redact_url(value)!r}: {exc.reason}"
-        ) from None
-    url = target.url.removesuffix("/")  # a proxy is an origin: no path to speak of
-    return url, target.username, target.password
+        mode = os.stat(path).st_mode
+    except OSError:
+        raise UsageError(f"--unix-socket: no such socket {given!r}") from None
+    if not stat.S_ISSOCK(mode):
+        raise UsageError(f"--unix-socket: {given!r} is not a socket")
+    return path

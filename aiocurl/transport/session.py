@@ -10,7 +10,6 @@ import aiohttp
 
 from aiocurl.events import RequestRecord, Sink
 from aiocurl.request.plan_transport import TransportPlan
-from aiocurl.transport.tls import ssl_setting
 
 
 class PeerConnector(aiohttp.TCPConnector):
@@ -68,6 +67,8 @@ def open_session(
     request; a batch sets its own), `limit_per_host` per host (0: no limit). The requests
     as sent, and the peer each went to, are reported to `sink`; with None (batches, load
     runs) aiohttp is spared the tracing and the connector the noting of peers."""
+    from aiocurl.transport.routing import connector_for  # its connectors build on PeerConnector
+
     timeout = aiohttp.ClientTimeout(
         total=plan.total_timeout,  # aiohttp's default of 300 s would cut long downloads
         connect=None,
@@ -76,9 +77,7 @@ def open_session(
     )
     return new_session(
         plan,
-        connector=(PeerConnector if sink is not None else aiohttp.TCPConnector)(
-            ssl=ssl_setting(plan), limit=limit, limit_per_host=limit_per_host
-        ),
+        connector=connector_for(plan, sink, limit=limit, limit_per_host=limit_per_host),
         timeout=timeout,
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.
         cookie_jar=aiohttp.CookieJar(unsafe=True),
