@@ -1,5 +1,6 @@
 """Where connections go, as plain values: --resolve, --connect-to, --interface and --proxy
-parsed and checked, and the rules that pick an address, a target or a proxy for a host.
+parsed and checked, each rule knowing which hosts it matches (TransportPlan picks among
+them). Imported only when a routing flag is given or a proxy variable is set.
 
 Pure: the transport applies them (transport/routing.py, transport/proxy.py). None of these
 changes the request itself: the URL, the Host header and the TLS name stay the URL's.
@@ -16,7 +17,6 @@ from aiocurl.redact import redact_url
 from aiocurl.request.urls import InvalidURL, prepare_url
 
 ANY = "*"  # --resolve's host for any name (curl's wildcard)
-REQUEST_SCHEMES = ("http", "https")  # the SCHEME of --proxy SCHEME:URL
 PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
 SOCKS_PORT = 1080  # curl's default for a proxy URL without a port
 
@@ -31,6 +31,11 @@ class ResolveRule:
 
     def matches(self, host: str, port: int) -> bool:
         return (self.host == ANY or self.host == _name(host)) and self.port in (None, port)
+
+    @property
+    def generality(self) -> tuple[bool, bool]:
+        """Of the rules that match, the least general wins: a port, then a name."""
+        return self.port is None, self.host == ANY
 
 
 @dataclass(frozen=True)
@@ -214,36 +219,11 @@ def _split_host_port(host_port: str) -> tuple[str, int | None]:
     return host, int(port) if port else None
 
 
-def proxy_for_scheme(routes: tuple[ProxyRoute, ...], scheme: str) -> ProxyRoute | None:
-    """The --proxy for requests of `scheme` (http or https; ws and wss go as those): one
-    given for that scheme wins over one for all, and of several, the last (as HTTPie)."""
-    for wanted in (scheme, None):
-        chosen = [route for route in routes if route.scheme == wanted]
-        if chosen:
-            return chosen[-1]
-    return None
-
-
-def connect_target(rules: tuple[ConnectRule, ...], host: str, port: int) -> tuple[str, int]:
-    """Where a connection for host:port goes: the first --connect-to that matches (curl's
-    order), else host:port itself."""
-    rule = connect_rule_for(rules, host, port)
-    return rule.target(host, port) if rule is not None else (host, port)
-
-
-def connect_rule_for(rules: tuple[ConnectRule, ...], host: str, port: int) -> ConnectRule | None:
-    return next((rule for rule in rules if rule.matches(host, port)), None)
-
-
-def resolve_rule_for(rules: tuple[ResolveRule, ...], host: str, port: int) -> ResolveRule | None:
-    """The --resolve entry for a name: one for its port before one for any port."""
-    matching = [rule for rule in rules if rule.matches(host, port)]
-    matching.sort(key=lambda rule: (rule.port is None, rule.host == ANY))
-    return matching[0] if matching else None
-
-
 def _name(host: str) -> str:
-    """A host as rules compare it: lower case, without the trailing dot of a full name."""
+    """A host as rules compare it: lower case, without the trailing dot of a full name; an
+    IPv6 address in its usual spelling."""
+    if ":" in host:
+        return _address(host) or host
     return host.lower().removesuffix(".")
 
 

@@ -18,13 +18,16 @@ import functools
 import os
 import urllib.request
 import weakref
+from typing import TYPE_CHECKING
 
 import aiohttp
 from yarl import URL
 
 from aiocurl.errors import UsageError
 from aiocurl.request.plan_transport import TransportPlan
-from aiocurl.request.routes import BadProxy, ProxyRoute, proxy_for_scheme, proxy_route
+
+if TYPE_CHECKING:
+    from aiocurl.request.routes import ProxyRoute
 
 # A WebSocket goes through the proxy of the scheme it upgrades from.
 _PROXY_SCHEME = {"ws": "http", "wss": "https"}
@@ -50,11 +53,8 @@ def route_for(url: URL, settings: TransportPlan) -> ProxyRoute | None:
     if settings.unix_socket is not None:
         return None
     scheme = _PROXY_SCHEME.get(url.scheme, url.scheme)
-    if settings.proxies:
-        given = proxy_for_scheme(settings.proxies, scheme)
-        if given is not None:
-            return given
-    return env_route(url, scheme)
+    given = settings.proxy_for_scheme(scheme) if settings.proxies else None
+    return given if given is not None else env_route(url, scheme)
 
 
 def env_route(url: URL, scheme: str) -> ProxyRoute | None:
@@ -71,6 +71,8 @@ def env_route(url: URL, scheme: str) -> ProxyRoute | None:
 
 @functools.lru_cache(maxsize=8)  # a load run asks for every request
 def _variable_route(variable: str, value: str) -> ProxyRoute:
+    from aiocurl.request.routes import BadProxy, proxy_route  # only with a proxy variable
+
     try:
         return proxy_route(value)
     except BadProxy as exc:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -32,16 +32,12 @@ from aiocurl.errors import RequestError, os_reason
 from aiocurl.events import Sink
 from aiocurl.redact import redact_url
 from aiocurl.request.plan_transport import TransportPlan
-from aiocurl.request.routes import (
-    ProxyRoute,
-    connect_rule_for,
-    connect_target,
-    ip_version,
-    resolve_rule_for,
-)
 from aiocurl.transport.proxy import environment_names_socks, socks_proxy_for
 from aiocurl.transport.session import PeerConnector, format_peer
 from aiocurl.transport.tls import ssl_setting
+
+if TYPE_CHECKING:
+    from aiocurl.request.routes import ProxyRoute
 
 _FAMILIES = {4: socket.AF_INET, 6: socket.AF_INET6}
 
@@ -76,8 +72,9 @@ def needs_routing(plan: TransportPlan) -> bool:
 
 def address_family(plan: TransportPlan) -> socket.AddressFamily:
     """-4/-6, else the family of --interface's address (the only one it can reach)."""
-    version = plan.ip_version or (ip_version(plan.local_address) if plan.local_address else 0)
-    return _FAMILIES.get(version, socket.AF_UNSPEC)
+    if plan.ip_version:
+        return _FAMILIES[plan.ip_version]
+    return _family_of(plan.local_address) if plan.local_address else socket.AF_UNSPEC
 
 
 def family_flag(plan: TransportPlan) -> str:
@@ -97,7 +94,7 @@ class RouteResolver(AbstractResolver):
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
-        target, target_port = connect_target(self._plan.connect_to, host, port)
+        target, target_port = self._plan.connect_target(host, port)
         given = given_addresses(self._plan, target, target_port)
         if given is not None:
             return [_result(target, address, target_port) for address in given]
@@ -121,20 +118,27 @@ class RouteResolver(AbstractResolver):
 
 
 def given_addresses(plan: TransportPlan, host: str, port: int) -> tuple[str, ...] | None:
-    """The addresses --resolve gives host:port (or host itself, when it is an address), of
-    the family -4/-6 allow; None when the system's resolver is to be asked."""
-    rule = resolve_rule_for(plan.resolve, host, port)
-    addresses = rule.addresses if rule is not None else (host,) if _is_address(host) else None
-    if addresses is None:
+    """The addresses --resolve gives a name (an address stands for itself), of the family
+    -4/-6 allow; None when the system's resolver is to be asked."""
+    if _is_address(host):
+        check_family(plan, host)
+        return (host,)
+    rule = plan.resolve_rule_for(host, port)
+    if rule is None:
         return None
     family = address_family(plan)
-    allowed = tuple(a for a in addresses if family in (socket.AF_UNSPEC, _family_of(a)))
-    if allowed:
-        return allowed
-    if rule is None:
-        other = 6 if family == socket.AF_INET else 4
-        raise _family_error(plan, f"{host} is an IPv{other} address")
-    raise no_address(host, plan, " (--resolve)")
+    allowed = tuple(a for a in rule.addresses if family in (socket.AF_UNSPEC, _family_of(a)))
+    if not allowed:
+        raise no_address(host, plan, " (--resolve)")
+    return allowed
+
+
+def check_family(plan: TransportPlan, address: str) -> None:
+    """An address of a family -4/-6 (or --interface) rules out is an error."""
+    family = address_family(plan)
+    if family != socket.AF_UNSPEC and _family_of(address) != family:
+        version = 6 if family == socket.AF_INET else 4
+        raise _family_error(plan, f"{address} is an IPv{version} address")
 
 
 def no_address(host: str, plan: TransportPlan, where: str = "") -> RequestError:
@@ -190,9 +194,9 @@ class RoutingConnector(aiohttp.TCPConnector):
         """aiohttp answers an address in the URL itself, without the resolver: check its
         family, and let --connect-to (which may name an address) have its say."""
         if _is_address(host):
-            given_addresses(self._plan, host, port)  # an address of another family: error
-            if connect_rule_for(self._plan.connect_to, host, port) is not None:
+            if self._plan.reroutes(host, port):
                 return await self._resolver.resolve(host, port, self._family)
+            check_family(self._plan, host)
         return await super()._resolve_host(host, port, traces)
 
     async def _create_connection(
@@ -270,12 +274,12 @@ class RoutingConnector(aiohttp.TCPConnector):
         name, unless --connect-to or --resolve say otherwise; else an address looked up
         here, through the resolver (so the rules and -4/-6 apply)."""
         if proxy.remote_dns:
-            target, target_port = connect_target(self._plan.connect_to, host, port)
+            target, target_port = self._plan.connect_target(host, port)
             given = given_addresses(self._plan, target, target_port)
             return (given[0] if given else target), target_port
         addresses = await self._resolve_host(host, port, traces)
         if proxy.kind == "socks4":  # no IPv6 in SOCKS4
-            addresses = [entry for entry in addresses if entry["family"] == socket.AF_INET]
+            addresses = [entry for entry in addresses if ":" not in entry["host"]]
             if not addresses:
                 error = RequestError(
                     f"{_bracketed(host)} has no IPv4 address, and a socks4 proxy reaches no "
@@ -293,13 +297,15 @@ class RoutingConnector(aiohttp.TCPConnector):
         line = f"connected to {_host_port(host, port)}"
         if proxy is not None:
             line += f" through the SOCKS proxy {redact_url(proxy.url)}"
+        elif req.proxy is not None:
+            line += f" through the HTTP proxy {redact_url(str(req.proxy))}"
         else:
             peer = transport.get_extra_info("peername")
             if peer and format_peer(peer) != _host_port(host, port):
                 line += f" at {format_peer(peer)}"
-            if connect_rule_for(self._plan.connect_to, host, port) is not None:
+            if self._plan.reroutes(host, port):
                 line += " (--connect-to)"
-            elif resolve_rule_for(self._plan.resolve, host, port) is not None:
+            elif self._plan.resolve_rule_for(host, port) is not None:
                 line += " (--resolve)"
         local = transport.get_extra_info("sockname")
         if self._plan.local_address and local:

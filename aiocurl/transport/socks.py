@@ -62,9 +62,9 @@ async def open_socket(
         except ProxyConnectionError as exc:
             failure = exc  # the proxy's next address, if it has one
         except ProxyTimeoutError:
+            within = f" within {timeout:g} s" if timeout else ""
             raise TimeoutFired(
-                f"connect timeout: no connection through the SOCKS proxy {proxy.address} "
-                f"within {timeout:g} s"
+                f"connect timeout: no connection through the SOCKS proxy {proxy.address}{within}"
             ) from None
         except ProxyError as exc:
             raise refusal(proxy, destination, exc) from exc

@@ -3,22 +3,22 @@ usage line naming the flag for every value that cannot be used, before anything 
 
 from __future__ import annotations
 
+import ast
+import socket
 import subprocess
 import sys
 
 import pytest
 from helpers import run_cli
 
+from aiocurl.request.plan_transport import TransportPlan
 from aiocurl.request.routes import (
     ConnectRule,
     ProxyRoute,
     ResolveRule,
     connect_rule,
-    connect_target,
-    proxy_for_scheme,
     proxy_routes,
     resolve_rule,
-    resolve_rule_for,
 )
 
 
@@ -44,9 +44,10 @@ def test_resolve_prefers_an_entry_for_the_port() -> None:
         resolve_rule("a.test:1.1.1.1"),
         resolve_rule("a.test:80:[::1]"),
     )
-    assert resolve_rule_for(rules, "A.test.", 80) == rules[2]
-    assert resolve_rule_for(rules, "a.test", 443) == rules[1]
-    assert resolve_rule_for(rules, "b.test", 443) == rules[0]
+    plan = TransportPlan(resolve=rules)
+    assert plan.resolve_rule_for("A.test.", 80) == rules[2]
+    assert plan.resolve_rule_for("a.test", 443) == rules[1]
+    assert plan.resolve_rule_for("b.test", 443) == rules[0]
 
 
 @pytest.mark.parametrize(
@@ -63,10 +64,10 @@ def test_connect_to_spellings(value: str, rule: ConnectRule) -> None:
 
 
 def test_connect_to_first_match_and_empty_targets() -> None:
-    rules = (connect_rule("a.test::b.test:"), connect_rule("::c.test:9"))
-    assert connect_target(rules, "a.test", 443) == ("b.test", 443)
-    assert connect_target(rules, "x.test", 80) == ("c.test", 9)
-    assert connect_target((), "x.test", 80) == ("x.test", 80)
+    plan = TransportPlan(connect_to=(connect_rule("a.test::b.test:"), connect_rule("::c.test:9")))
+    assert plan.connect_target("a.test", 443) == ("b.test", 443)
+    assert plan.connect_target("x.test", 80) == ("c.test", 9)
+    assert TransportPlan().connect_target("x.test", 80) == ("x.test", 80)
 
 
 def test_proxy_spellings_and_which_scheme_uses_which() -> None:
@@ -81,10 +82,10 @@ def test_proxy_spellings_and_which_scheme_uses_which() -> None:
     assert routes[0] == ProxyRoute("http://p.test:3128", "p.test", 3128)
     assert routes[1] == ProxyRoute("socks5h://[::1]:1080", "::1", 1080, "u", "pw", "https")
     assert (routes[2].kind, routes[2].remote_dns, routes[2].scheme) == ("socks4a", True, "http")
-    assert proxy_for_scheme(routes, "https") == routes[3]  # the last for a scheme
-    assert proxy_for_scheme(routes, "http") == routes[2]  # before the one for all
-    assert proxy_for_scheme(routes[:1], "https") == routes[0]
-    assert proxy_for_scheme(routes[1:2], "http") is None  # the environment's, then
+    assert TransportPlan(proxies=routes).proxy_for_scheme("https") == routes[3]  # the last
+    assert TransportPlan(proxies=routes).proxy_for_scheme("http") == routes[2]  # not for all
+    assert TransportPlan(proxies=routes[:1]).proxy_for_scheme("https") == routes[0]
+    assert TransportPlan(proxies=routes[1:2]).proxy_for_scheme("http") is None  # environment's
 
 
 @pytest.mark.parametrize(
@@ -116,17 +117,31 @@ def test_a_value_that_cannot_be_used_is_one_usage_line(argv: list[str], message:
     assert message in result.stderr, result.stderr
 
 
+def imported(argv: list[str]) -> list[str]:
+    """Which of the routing modules `aiocurl ARGV` imported, in a fresh process."""
+    probe = (
+        "import sys\nfrom aiocurl.cli.main import main\n"
+        f"main({argv!r})\n"
+        "names = ('aiohttp', 'python_socks', 'aiocurl.request.routes', 'rich')\n"
+        "print(sorted(m for m in names if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    return ast.literal_eval(done.stderr.strip().splitlines()[-1])
+
+
 def test_offline_shows_the_request_of_the_url_and_imports_no_aiohttp() -> None:
     argv = [
         "--offline", "--resolve", "api.test:443:127.0.0.1", "--connect-to", "::b.test:1",
         "-6", "--proxy", "https:socks5h://p:1080", "https://api.test/x",
     ]  # fmt: skip
     assert run_cli(*argv).stdout.startswith(b"GET /x HTTP/1.1\r\nHost: api.test\r\n")
-    probe = (
-        "import sys\nfrom aiocurl.cli.main import main\n"
-        f"main({argv!r})\n"
-        "print(sorted(m for m in ('aiohttp', 'python_socks', 'rich') if m in sys.modules),"
-        " file=sys.stderr)"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert imported(argv) == ["aiocurl.request.routes"]
+
+
+def test_socks_support_is_imported_only_for_a_socks_proxy(echo_url: str) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = closed.getsockname()[1]
+        socks = imported(["--proxy", f"socks5://127.0.0.1:{dead}", f"{echo_url}/get"])
+    assert imported([f"{echo_url}/get"]) == ["aiohttp"]
+    assert socks == ["aiocurl.request.routes", "aiohttp", "python_socks"]

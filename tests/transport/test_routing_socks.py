@@ -18,7 +18,7 @@ import pytest
 import trustme
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from helpers import arun_cli, serving
+from helpers import arun_cli, hanging_port, serving
 
 # The names only the SOCKS server knows: a request reaches them through it or not at all.
 KNOWN = {"origin.socks.test": "127.0.0.1", "api.socks.test": "127.0.0.1"}
@@ -271,6 +271,39 @@ async def test_an_unreachable_or_refusing_proxy_says_it_was_the_proxy(
     )
     (record,) = [json.loads(line) for line in batch.stdout.splitlines()]
     assert record["kind"] == "proxy" and "SOCKS proxy" in record["error"]
+
+
+async def test_a_proxy_that_never_answers_is_a_connect_timeout(origin: TestServer) -> None:
+    with hanging_port() as port:
+        result = await arun_cli(
+            "--connect-timeout", "0.3", "--proxy", f"socks5h://127.0.0.1:{port}",
+            f"http://origin.socks.test:{origin.port}/",
+        )  # fmt: skip
+    assert result.exit_status == 2
+    assert result.stderr == (
+        f"aiocurl: error: connect timeout: no connection through the SOCKS proxy "
+        f"127.0.0.1:{port} within 0.3 s\n"
+    )
+
+
+async def test_a_websocket_through_the_proxy() -> None:
+    async def echo(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for message in ws:
+            await ws.send_str(f"{request.host} {message.data}")
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", echo)
+    async with TestServer(app, host="127.0.0.1") as server, SocksServer().running() as proxy:
+        result = await arun_cli(
+            "--proxy", f"socks5h://127.0.0.1:{proxy.port}", "--ws-count", "1",
+            f"ws://origin.socks.test:{server.port}/ws", stdin=b"hi\n",
+        )  # fmt: skip
+        port = server.port
+    assert result.stdout == f"origin.socks.test:{port} hi\n".encode(), result.stderr
+    assert proxy.asked == [("name", "origin.socks.test", port)]
 
 
 async def test_routing_flags_apply_to_what_the_proxy_is_asked(origin: TestServer) -> None:

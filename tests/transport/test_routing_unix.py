@@ -31,7 +31,16 @@ async def unix_server(path: Path, seen: list[tuple[str, str]]) -> AsyncIterator[
             raise web.HTTPFound("/v1/info?from=relative")
         return web.Response(text=f"{request.host} {request.path_qs}")
 
+    async def echo(request: web.Request) -> web.WebSocketResponse:
+        seen.append((request.host, "ws"))
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for message in ws:
+            await ws.send_str(f"echo {message.data}")
+        return ws
+
     app = web.Application()
+    app.router.add_get("/ws", echo)
     app.router.add_get("/{tail:.*}", answer)
     runner = web.AppRunner(app)
     await runner.setup()
@@ -67,6 +76,16 @@ async def test_redirects_stay_on_the_socket(short_dir: Path) -> None:
         ("localhost", "/relative"),
         ("localhost", "/v1/info?from=relative"),
     ]
+
+
+async def test_a_websocket_over_the_socket(short_dir: Path) -> None:
+    path, seen = short_dir / "app.sock", []
+    async with unix_server(path, seen):
+        result = await arun_cli(
+            "--unix-socket", str(path), "--ws-count", "1", "ws://ws.test/ws", stdin=b"hi\n"
+        )
+    assert (result.exit_status, result.stdout) == (0, b"echo hi\n"), result.stderr
+    assert seen == [("ws.test", "ws")]
 
 
 async def test_meta_and_verbose_name_the_socket(short_dir: Path) -> None:
