@@ -42,7 +42,7 @@ class SocksServer:
                 self._socks5(reader, writer) if version == 5 else self._socks4(reader, writer)
             )
             if target is not None:
-                await self._pipe(reader, writer, *target)
+                await self._connect(reader, writer, version, *target)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
@@ -80,7 +80,6 @@ class SocksServer:
         if self.deny:
             writer.write(b"\x05\x02\x00\x01" + bytes(6))
             return None
-        writer.write(b"\x05\x00\x00\x01" + bytes(6))
         return KNOWN.get(host, host), port
 
     async def _socks4(
@@ -94,13 +93,23 @@ class SocksServer:
         else:
             host, label = str(ipaddress.IPv4Address(address)), "socks4 ipv4"
         self.asked.append((label, host, port))
-        writer.write(b"\x00\x5a" + bytes(6))
         return KNOWN.get(host, host), port
 
-    async def _pipe(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, port: int
+    async def _connect(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        version: int,
+        host: str,
+        port: int,
     ) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection(host, port)
+        """Connect where asked, say how it went (host unreachable, or granted), and pipe."""
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(host, port)
+        except OSError:
+            writer.write(b"\x05\x04\x00\x01" + bytes(6) if version == 5 else b"\x00\x5b" + bytes(6))
+            return
+        writer.write(b"\x05\x00\x00\x01" + bytes(6) if version == 5 else b"\x00\x5a" + bytes(6))
 
         async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             with contextlib.suppress(ConnectionError):
@@ -261,13 +270,19 @@ async def test_an_unreachable_or_refusing_proxy_says_it_was_the_proxy(
         batch = await arun_cli("--batch", str(lines), "--proxy", f"socks5h://127.0.0.1:{dead}")
     async with SocksServer(deny=True).running() as proxy:
         denied = await arun_cli("--proxy", f"socks5h://127.0.0.1:{proxy.port}", url)
-    assert unreachable.exit_status == denied.exit_status == 1
+    async with SocksServer().running() as lost:
+        nowhere = await arun_cli("--proxy", f"socks5h://127.0.0.1:{lost.port}", "nowhere.test")
+    assert unreachable.exit_status == denied.exit_status == nowhere.exit_status == 1
     assert unreachable.stderr == (
         f"aiocurl: error: cannot connect to the SOCKS proxy 127.0.0.1:{dead}: connection refused\n"
     )
     assert denied.stderr == (
         f"aiocurl: error: the SOCKS proxy 127.0.0.1:{proxy.port} does not allow a connection "
         f"to origin.socks.test:{origin.port} (its rules)\n"
+    )
+    assert nowhere.stderr == (
+        f"aiocurl: error: the SOCKS proxy 127.0.0.1:{lost.port} cannot reach nowhere.test:80 "
+        "(host unreachable)\n"
     )
     (record,) = [json.loads(line) for line in batch.stdout.splitlines()]
     assert record["kind"] == "proxy" and "SOCKS proxy" in record["error"]
