@@ -45,7 +45,7 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects,
 @flags.REDIRECTS
 @flags.TIMEOUTS
 @flags.TLS
-@flags.PROXY
+@flags.ROUTING
 @flags.RETRIES
 @flags.CREDENTIALS
 @flags.LIMITS

@@ -24,12 +24,13 @@ VALUE_OPTIONS = _names(
     """url request header data data-ascii data-binary data-raw data-urlencode json form
     form-string upload-file user oauth2-bearer cookie user-agent referer range max-redirs
     cacert capath cert key pass ciphers proxy proxy-user max-time connect-timeout retry
-    retry-delay retry-max-time output continue-at max-filesize"""
+    retry-delay retry-max-time output continue-at max-filesize resolve connect-to interface
+    unix-socket write-out"""
 )
 SWITCHES = _names(
     """get head basic digest location location-trusted insecure tlsv1 tlsv1.0 tlsv1.1
     tlsv1.2 tlsv1.3 retry-connrefused compressed raw remote-name remote-header-name fail
-    fail-with-body verbose include netrc netrc-optional path-as-is silent show-error
+    fail-with-body verbose include netrc netrc-optional path-as-is ipv4 ipv6 silent show-error
     progress-bar no-progress-meter no-buffer globoff http1.1 http2 tcp-nodelay
     disable"""
 )
@@ -40,7 +41,7 @@ SHORT = dict(
     b=cookie A=user-agent e=referer r=range L=location k=insecure E=cert x=proxy
     U=proxy-user m=max-time o=output O=remote-name J=remote-header-name C=continue-at
     f=fail v=verbose i=include n=netrc s=silent S=show-error #=progress-bar N=no-buffer
-    g=globoff q=disable"""
+    g=globoff q=disable 4=ipv4 6=ipv6 w=write-out"""
     )
 )
 # Accepted and without effect: how curl shows progress or which protocol it prefers, or
@@ -121,6 +122,13 @@ class CurlArgs:
     netrc: bool = False
     path_as_is: bool = False
     max_filesize: int | None = None
+    resolve: list[str] = field(default_factory=list)
+    connect_to: list[str] = field(default_factory=list)
+    ipv4: bool = False
+    ipv6: bool = False
+    interface: str | None = None
+    unix_socket: str | None = None
+    write_out: str | None = None
 
     def has_json(self) -> bool:
         return any(piece.option == "json" for piece in self.data)
@@ -224,6 +232,8 @@ def _apply_value(curl: CurlArgs, name: str, value: str, typed: str) -> None:
         curl.resume = True
     elif name == "cert":
         curl.cert, curl.cert_pass = _split_cert(value)
+    elif name in ("resolve", "connect-to"):  # repeatable
+        getattr(curl, name.replace("-", "_")).append(value)
     elif name in ("max-redirs", "retry"):
         setattr(curl, name.replace("-", "_"), _integer(value, typed))
     elif name == "max-filesize":

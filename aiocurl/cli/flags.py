@@ -147,10 +147,42 @@ TLS = flag_group(
 )
 
 
-# The proxy.
-PROXY = flag_group(
+# Where the connection goes: proxies, addresses, the Unix socket.
+ROUTING = flag_group(
     click.option(
-        "--proxy", metavar="URL", help="HTTP(S) proxy; credentials in the URL become proxy auth."
+        "--proxy",
+        multiple=True,
+        metavar="[SCHEME:]URL",
+        help="Proxy: http(s)://, socks4(a)://, socks5(h)://; credentials in the URL. "
+        "SCHEME: only for http or https requests (repeatable).",
+    ),
+    click.option(
+        "--resolve",
+        multiple=True,
+        metavar="HOST:PORT:ADDR",
+        help="Connect to ADDR for HOST:PORT (HOST:ADDR: any port); URL, Host and TLS name "
+        "stay HOST (repeatable).",
+    ),
+    click.option(
+        "--connect-to",
+        multiple=True,
+        metavar="H1:P1:H2:P2",
+        help="Connect to H2:P2 for requests to H1:P1; an empty field is any, or the same "
+        "(repeatable).",
+    ),
+    click.option("--ipv4", "-4", is_flag=True, help="Connect over IPv4 only."),
+    click.option("--ipv6", "-6", is_flag=True, help="Connect over IPv6 only."),
+    click.option(
+        "--interface",
+        "--local-address",
+        "interface",
+        metavar="ADDR",
+        help="Send from this local IP address.",
+    ),
+    click.option(
+        "--unix-socket",
+        metavar="PATH",
+        help="Talk HTTP over this Unix domain socket; the URL gives Host and path.",
     ),
 )
 

@@ -322,7 +322,23 @@ class _Builder:
             flags += ["--ciphers", curl.ciphers]
         if curl.proxy is not None:
             flags += ["--proxy", _proxy_url(curl.proxy, curl.proxy_user)]
+        self._routing()
         self._limits()
+
+    def _routing(self) -> None:
+        """curl's routing options have aiocurl's names and syntax."""
+        curl, flags = self.curl, self.flags
+        for rule in curl.resolve:
+            flags += ["--resolve", rule]
+        for rule in curl.connect_to:
+            flags += ["--connect-to", rule]
+        flags += ["-4"] if curl.ipv4 else ["-6"] if curl.ipv6 else []
+        if curl.interface is not None:
+            flags += ["--interface", curl.interface]
+        if curl.unix_socket is not None:
+            flags += ["--unix-socket", curl.unix_socket]
+        if curl.write_out is not None:
+            flags += ["--write-out", curl.write_out]
 
     def _limits(self) -> None:
         curl, flags = self.curl, self.flags

@@ -42,7 +42,13 @@ class TransportOptions:
     cert_key_pass: str | None = None
     ssl_version: str | None = None
     ciphers: str | None = None
-    proxy: str | None = None
+    proxy: tuple[str, ...] = ()  # each URL, or SCHEME:URL for one scheme's requests
+    resolve: tuple[str, ...] = ()
+    connect_to: tuple[str, ...] = ()
+    ipv4: bool = False
+    ipv6: bool = False
+    interface: str | None = None
+    unix_socket: str | None = None
     decompress: bool = True
     location_trusted: bool = False
     secret_headers: tuple[str, ...] = ()

@@ -24,6 +24,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
+from urllib.parse import urlsplit
 
 from aiocurl.errors import UsageError
 from aiocurl.request.body import FileSegment, RequestBody, StreamSegment
@@ -103,7 +104,7 @@ def curl_command(plan: RequestPlan) -> CurlCommand:
     add_headers(command, request, body)
     add_auth(command, request)
     body.add_to(command)
-    add_transport(command, plan.transport)
+    add_transport(command, plan.transport, plan.request.url)
     add_output(command, plan)
     return command.done(lead)
 
@@ -369,7 +370,7 @@ def _unquote(value: str) -> str:
 # Transport and output.
 
 
-def add_transport(command: _Command, transport: TransportPlan) -> None:
+def add_transport(command: _Command, transport: TransportPlan, url: str) -> None:
     add = command.add
     if transport.decompress:
         add("--compressed")
@@ -382,13 +383,49 @@ def add_transport(command: _Command, transport: TransportPlan) -> None:
     elif transport.ca_bundle:
         add("--capath" if os.path.isdir(transport.ca_bundle) else "--cacert", transport.ca_bundle)
     add_client_cert(command, transport)
-    if transport.proxy:
-        proxy: tuple[str, ...] = ("--proxy", transport.proxy)
-        if transport.proxy_username is not None:
-            user = f"{transport.proxy_username}:{transport.proxy_password or ''}"
-            proxy += ("--proxy-user", user)
-        add(*proxy)
+    add_proxy(command, transport, url)
+    add_routing(command, transport, url)
     add_limits(command, transport)
+
+
+def add_proxy(command: _Command, transport: TransportPlan, url: str) -> None:
+    """curl takes one --proxy: the one aiocurl would use for this URL's scheme."""
+    route = transport.proxy_for_scheme(urlsplit(url).scheme)
+    if route is None:
+        return
+    proxy: tuple[str, ...] = ("--proxy", route.url)
+    if route.username is not None:
+        proxy += ("--proxy-user", f"{route.username}:{route.password or ''}")
+    command.add(*proxy)
+
+
+def add_routing(command: _Command, transport: TransportPlan, url: str) -> None:
+    """--resolve, --connect-to, -4/-6, --interface and --unix-socket have curl's own
+    spelling; a --resolve rule for any port (xh's HOST:ADDR) is given the URL's port."""
+    add = command.add
+    if transport.unix_socket is not None:
+        add("--unix-socket", transport.unix_socket)
+    parts = urlsplit(url)
+    url_port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
+    for rule in transport.resolve:
+        port = rule.port if rule.port is not None else url_port
+        add("--resolve", f"{rule.host}:{port}:{','.join(map(_bracketed, rule.addresses))}")
+    for connect in transport.connect_to:
+        fields = (
+            connect.host or "",
+            str(connect.port or ""),
+            _bracketed(connect.to_host or ""),
+            str(connect.to_port or ""),
+        )
+        add("--connect-to", ":".join(fields))
+    if transport.ip_version:
+        add(f"-{transport.ip_version}")
+    if transport.local_address is not None:
+        add("--interface", transport.local_address)
+
+
+def _bracketed(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
 
 
 def add_client_cert(command: _Command, transport: TransportPlan) -> None:

@@ -164,7 +164,7 @@ def check_text_flags(options: Options) -> None:
     values = {
         "--auth": options.auth,
         "--boundary": options.boundary,
-        "--proxy": options.transport.proxy,
+        "--proxy": ",".join(options.transport.proxy),
         "--cert-key-pass": options.transport.cert_key_pass,
         "--ciphers": options.transport.ciphers,
         "--default-scheme": options.default_scheme,

@@ -1,15 +1,19 @@
-"""Transport flags → the settings of ClientSession, ClientTimeout, TCPConnector and SSLContext."""
+"""Transport flags → the settings of ClientSession, ClientTimeout, the connector (routing
+included) and SSLContext."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from aiocurl.cli.options import TransportOptions
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
-from aiocurl.redact import redact_url
-from aiocurl.request.urls import InvalidURL, prepare_url
+
+if TYPE_CHECKING:  # imported when a routing flag is given (with_routing): start-up
+    from aiocurl.request.routes import ConnectRule, ProxyRoute, ResolveRule
 
 # A request never waits forever to connect; curl's default is longer, but a CLI user
 # staring at a dead host is better served by half a minute.
@@ -36,9 +40,12 @@ class TransportPlan:
     cert_key_pass: str | None = None
     ssl_version: str | None = None
     ciphers: str | None = None
-    proxy: str | None = None
-    proxy_username: str | None = None
-    proxy_password: str | None = None
+    proxies: tuple[ProxyRoute, ...] = ()  # --proxy, in the order given
+    resolve: tuple[ResolveRule, ...] = ()
+    connect_to: tuple[ConnectRule, ...] = ()
+    ip_version: int | None = None  # 4 or 6: -4/-6
+    local_address: str | None = None  # --interface
+    unix_socket: str | None = None  # the path, ~ expanded
     decompress: bool = True
     location_trusted: bool = False
     secret_headers: frozenset[str] = frozenset()  # lower-cased, from --secret-header
@@ -58,10 +65,36 @@ class TransportPlan:
             not self.verify or self.ca_bundle or self.cert or self.ssl_version or self.ciphers
         )
 
+    def connect_target(self, host: str, port: int) -> tuple[str, int]:
+        """Where a connection for host:port goes: the first --connect-to that matches
+        (curl's order), else host:port itself."""
+        for rule in self.connect_to:
+            if rule.matches(host, port):
+                return rule.target(host, port)
+        return host, port
+
+    def reroutes(self, host: str, port: int) -> bool:
+        """Whether a --connect-to matches host:port."""
+        return any(rule.matches(host, port) for rule in self.connect_to)
+
+    def resolve_rule_for(self, host: str, port: int) -> ResolveRule | None:
+        """The --resolve entry for a name: one for its port before one for any port, and
+        one for the name before one for any name."""
+        matching = [rule for rule in self.resolve if rule.matches(host, port)]
+        return min(matching, key=lambda rule: rule.generality, default=None)
+
+    def proxy_for_scheme(self, scheme: str) -> ProxyRoute | None:
+        """The --proxy for requests of `scheme` (http or https): one given for that scheme
+        wins over one for all, and of several, the last (as HTTPie)."""
+        for wanted in (scheme, None):
+            chosen = [route for route in self.proxies if route.scheme == wanted]
+            if chosen:
+                return chosen[-1]
+        return None
+
 
 def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan:
     verify, ca_bundle = parse_verify(options.verify)
-    proxy, proxy_user, proxy_password = parse_proxy(options.proxy)
     for flag, path in (("--cert", options.cert), ("--cert-key", options.cert_key)):
         if path is not None and not os.path.isfile(os.path.expanduser(path)):
             raise UsageError(f"{flag}: no such file {path!r}")
@@ -73,7 +106,7 @@ def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan
         )
     if options.max_redirects < 0:
         raise UsageError(f"--max-redirects: expected a count >= 0, got {options.max_redirects}")
-    return TransportPlan(
+    plan = TransportPlan(
         follow=options.follow,
         max_redirects=options.max_redirects,
         read_timeout=options.timeout,
@@ -86,9 +119,6 @@ def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan
         cert_key_pass=key_password(options, env),
         ssl_version=options.ssl_version,
         ciphers=options.ciphers,
-        proxy=proxy,
-        proxy_username=proxy_user,
-        proxy_password=proxy_password,
         decompress=options.decompress,
         location_trusted=options.location_trusted,
         secret_headers=frozenset(name.lower() for name in options.secret_headers),
@@ -101,6 +131,7 @@ def plan_transport(options: TransportOptions, env: Environment) -> TransportPlan
         retry_max_time=options.retry_max_time,
         retry_all_methods=options.retry_all_methods,
     )
+    return with_routing(plan, options) if routing_asked(options) else plan
 
 
 def parse_statuses(value: str | None) -> frozenset[int]:
@@ -153,20 +184,65 @@ def parse_verify(value: str) -> tuple[bool, str | None]:
     return True, path
 
 
-def parse_proxy(value: str | None) -> tuple[str | None, str | None, str | None]:
-    """The proxy URL without credentials, and the credentials as proxy auth."""
-    if value is None:
-        return None, None, None
-    scheme = value.partition("://")[0].lower() if "://" in value else "http"
-    if scheme not in ("http", "https"):
-        raise UsageError(
-            f"--proxy: expected an http:// or https:// proxy URL, got {redact_url(value)!r}"
-        )
+def routing_asked(options: TransportOptions) -> bool:
+    return bool(
+        options.proxy
+        or options.resolve
+        or options.connect_to
+        or options.ipv4
+        or options.ipv6
+        or options.interface is not None
+        or options.unix_socket is not None
+    )
+
+
+def with_routing(plan: TransportPlan, options: TransportOptions) -> TransportPlan:
+    """The plan with the routing flags, checked and parsed."""
+    from aiocurl.request.routes import (
+        connect_rule,
+        ip_version,
+        local_address,
+        proxy_routes,
+        resolve_rule,
+    )
+
+    if options.ipv4 and options.ipv6:
+        raise UsageError("-4/--ipv4 and -6/--ipv6 exclude each other")
+    version = 4 if options.ipv4 else 6 if options.ipv6 else None
+    interface = local_address(options.interface) if options.interface is not None else None
+    if interface is not None and version not in (None, ip_version(interface)):
+        raise UsageError(f"--interface {interface} is not an IPv{version} address (-{version})")
+    return replace(
+        plan,
+        proxies=proxy_routes(options.proxy),
+        resolve=tuple(resolve_rule(value) for value in options.resolve),
+        connect_to=tuple(connect_rule(value) for value in options.connect_to),
+        ip_version=version,
+        local_address=interface,
+        unix_socket=unix_socket(options) if options.unix_socket is not None else None,
+    )
+
+
+def unix_socket(options: TransportOptions) -> str:
+    """--unix-socket's path, which must be a socket now; every connection goes there, so
+    the flags that choose another way out cannot come with it."""
+    given = options.unix_socket or ""
+    others = {
+        "--proxy": options.proxy,
+        "--resolve": options.resolve,
+        "--connect-to": options.connect_to,
+        "-4/--ipv4": options.ipv4,
+        "-6/--ipv6": options.ipv6,
+        "--interface": options.interface,
+    }
+    clash = next((flag for flag, value in others.items() if value), None)
+    if clash is not None:
+        raise UsageError(f"--unix-socket and {clash} exclude each other")
+    path = os.path.expanduser(given)
     try:
-        target = prepare_url(value if "://" in value else f"http://{value}")
-    except InvalidURL as exc:
-        raise UsageError(
-            f"--proxy: invalid proxy URL {redact_url(value)!r}: {exc.reason}"
-        ) from None
-    url = target.url.removesuffix("/")  # a proxy is an origin: no path to speak of
-    return url, target.username, target.password
+        mode = os.stat(path).st_mode
+    except OSError:
+        raise UsageError(f"--unix-socket: no such socket {given!r}") from None
+    if not stat.S_ISSOCK(mode):
+        raise UsageError(f"--unix-socket: {given!r} is not a socket")
+    return path

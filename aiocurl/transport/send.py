@@ -27,7 +27,7 @@ from aiocurl.transport.decoding import DecodeError, decoder_for
 from aiocurl.transport.errors import BodyProgress, decoding_error, map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.redirects import REDIRECT_STATUSES, Hop, first_hop, next_hop
-from aiocurl.transport.session import PeerConnector, open_session
+from aiocurl.transport.session import open_session
 from aiocurl.transport.timing import hop_timing
 
 # aiohttp's default 64 KiB read buffer caps a download at a third of curl's rate here;
@@ -119,8 +119,7 @@ async def _send_hop(
         unwatch: Callable[[], None] | None = None
         try:
             head = _head(response, hop, follow=settings.follow, retry_on=retry_on)
-            connector = session.connector
-            remote = connector.last_peer if isinstance(connector, PeerConnector) else None
+            remote: str | None = getattr(session.connector, "last_peer", None)
             sink.response_head(head)
             size, started_body = 0, response
             coding = response.headers.get("Content-Encoding") if settings.decompress else None

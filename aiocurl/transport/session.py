@@ -70,6 +70,8 @@ def open_session(
     as sent, and the peer each went to, are reported to `sink`; with None (batches, load
     runs) aiohttp is spared the tracing and the connector the noting of peers. `timing`
     traces each request's phases (transport/timing.py)."""
+    from aiocurl.transport.routing import connector_for  # its connectors build on PeerConnector
+
     timeout = aiohttp.ClientTimeout(
         total=plan.total_timeout,  # aiohttp's default of 300 s would cut long downloads
         connect=None,
@@ -85,8 +87,8 @@ def open_session(
         traces.append(phase_tracer())
     return new_session(
         plan,
-        connector=(PeerConnector if sink is not None else aiohttp.TCPConnector)(
-            ssl=context, limit=limit, limit_per_host=limit_per_host
+        connector=connector_for(
+            plan, sink, tls=context, limit=limit, limit_per_host=limit_per_host
         ),
         timeout=timeout,
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.

@@ -24,9 +24,9 @@ from aiocurl.status import ExitStatus
 from aiocurl.transport.decoding import decode_whole
 from aiocurl.transport.errors import map_error
 from aiocurl.transport.proxy import proxy_for
+from aiocurl.transport.routing import connector_for
 from aiocurl.transport.send import head_of
-from aiocurl.transport.session import PeerConnector, new_session, request_tracer
-from aiocurl.transport.tls import ssl_setting
+from aiocurl.transport.session import new_session, request_tracer
 
 CLOSE_NAMES = {
     1000: "normal closure",
@@ -75,7 +75,7 @@ async def run_websocket(
     settings = plan.transport
     session = new_session(
         settings,
-        connector=PeerConnector(ssl=ssl_setting(settings)),
+        connector=connector_for(settings, shown),
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=settings.connect_timeout),
         trust_env=False,
         trace_configs=[request_tracer(shown)],

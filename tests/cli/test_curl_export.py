@@ -4,6 +4,7 @@ receive what aiocurl itself sends: method, target, every header and the body byt
 from __future__ import annotations
 
 import shlex
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -288,3 +289,57 @@ def test_curl_imports_neither_aiohttp_nor_rich() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert "IMPORTED:\n" in done.stderr
     assert done.stdout.startswith("curl http://example.org/x")
+
+
+@needs_curl
+def test_routing_flags_reach_the_same_server_through_curl(echo: RecordingEcho) -> None:
+    """--resolve, --connect-to, -4 and --interface as curl spells them: curl, like aiocurl,
+    reaches the echo server under names that resolve nowhere."""
+    port = echo.url.rsplit(":", 1)[1]
+    argv = [
+        "--resolve",
+        f"api.test:{port}:127.0.0.1",
+        "--connect-to",
+        f"other.test:80:127.0.0.1:{port}",
+        "-4",
+        "--interface",
+        "127.0.0.1",
+        f"http://api.test:{port}/anything/routed",
+    ]
+    words = curl_words(*argv)
+    assert words[words.index("--resolve") + 1] == f"api.test:{port}:127.0.0.1"
+    assert words[words.index("--connect-to") + 1] == f"other.test:80:127.0.0.1:{port}"
+    assert "-4" in words and words[words.index("--interface") + 1] == "127.0.0.1"
+    echo.take()
+    assert run_cli(*argv).exit_status == 0
+    by_aiocurl = echo.take()
+    done = run_shell(curl_text(*argv))
+    assert done.returncode == 0, done.stderr
+    by_curl = echo.take()
+    assert [r.header("Host") for r in by_curl] == [f"api.test:{port}"]
+    assert [comparable(r) for r in by_curl] == [comparable(r) for r in by_aiocurl]
+
+
+def test_a_resolve_rule_for_any_port_takes_the_urls_port_and_proxies_their_scheme() -> None:
+    words = curl_words(
+        "--resolve",
+        "api.test:[::1]",
+        "--proxy",
+        "https:socks5h://user:pw@127.0.0.1:1080",
+        "--proxy",
+        "http:http://127.0.0.1:3128",
+        "https://api.test/x",
+    )
+    assert words[words.index("--resolve") + 1] == "api.test:443:[::1]"
+    assert words[words.index("--proxy") + 1] == "socks5h://127.0.0.1:1080"
+    assert words[words.index("--proxy-user") + 1] == "user:pw"
+    assert words.count("--proxy") == 1
+
+
+def test_a_unix_socket_and_ipv6(tmp_path: Path) -> None:
+    path = tmp_path / "app.sock"
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(path))
+        words = curl_words("--unix-socket", str(path), ":/v1/info")
+    assert words[words.index("--unix-socket") + 1] == str(path)
+    assert "-6" in curl_words("-6", "http://h.test/")

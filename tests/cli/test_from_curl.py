@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -303,8 +304,12 @@ def test_netrc_is_read_only_with_dash_n(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("command", "extra", "message"),
     [
-        ("curl -w '%{http_code}' http://h/", [], "the curl option -w is not supported"),
-        ("curl --write-out x http://h/", [], "the curl option --write-out is not supported"),
+        (
+            "curl --trace-ascii t.txt http://h/",
+            [],
+            "the curl option --trace-ascii is not supported",
+        ),
+        ("curl --trace x http://h/", [], "the curl option --trace is not supported"),
         ("curl --user=me:pw http://h/", [], "the curl option --user is not supported"),
         ("curl -sZ http://h/", [], "the curl option -Z is not supported"),
         ("curl http://h/ | jq .", [], "the shell operator '|' is not supported"),
@@ -418,3 +423,35 @@ def test_every_option_in_the_table_translates() -> None:
                 assert translation.positionals[1].startswith("http://h/"), command
     translation = from_curl.translate("curl --url http://h/", read=read, env={})
     assert translation.positionals[:2] == ("GET", "http://h/")
+
+
+def test_routing_options_and_write_out_run_as_curl_means_them(echo: RecordingEcho) -> None:
+    port = echo.url.rsplit(":", 1)[1]
+    command = (
+        f"curl -4 --interface 127.0.0.1 --resolve api.test:{port}:127.0.0.1 "
+        f"--connect-to other.test:80:127.0.0.1:{port} -w '%{{http_code}} %{{method}}' "
+        f"http://api.test:{port}/anything/one"
+    )
+    echo.take()
+    result = run_cli("--from-curl", command)
+    assert result.exit_status == 0, result.stderr
+    assert result.stdout.endswith(b"200 GET")
+    assert [r.header("Host") for r in echo.take()] == [f"api.test:{port}"]
+
+    via = run_cli(
+        "--from-curl",
+        f"curl --connect-to other.test:80:127.0.0.1:{port} http://other.test/anything/two",
+    )
+    assert via.exit_status == 0, via.stderr
+    assert [(r.target, r.header("Host")) for r in echo.take()] == [("/anything/two", "other.test")]
+
+
+def test_unix_socket_and_ipv6_are_translated(tmp_path: Path) -> None:
+    path = tmp_path / "app.sock"
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(path))
+        printed = run_cli("--from-curl", f"curl --unix-socket {path} http://localhost/v", "--curl")
+    assert printed.exit_status == 0, printed.stderr
+    assert f"--unix-socket {path}" in printed.text
+    offline = run_cli("--from-curl", "curl -6 http://h.test/v", "--curl")
+    assert offline.exit_status == 0 and " -6" in offline.text

@@ -176,7 +176,7 @@ def test_host_names_with_bad_labels(host: str) -> None:
         ("http://[::1", "a '[' that does not enclose an IPv6 address"),
         ("http://h:99999", "the port must be a number from 1 to 65535"),
         ("http://u:pw@h:1:2", "invalid proxy URL 'http://u:***@h:1:2'"),
-        ("socks5://h:1", "expected an http:// or https:// proxy URL"),
+        ("ftp://h:1", "expected an http://, https://, socks4://, socks4a://, socks5:// or"),
     ],
 )
 def test_proxy_urls_that_cannot_be_used(proxy: str, fragment: str) -> None:

@@ -102,7 +102,7 @@ async def test_proxy_variables_and_no_proxy(monkeypatch: pytest.MonkeyPatch) -> 
         ("http_proxy", "http://u:pw@[bad", "http_proxy is not a usable proxy URL: a '['"),
         ("HTTP_PROXY", "http://127.0.0.1:99999", "HTTP_PROXY is not a usable proxy URL: the port"),
         ("http_proxy", "http://a b:1", "contains ' '"),
-        ("all_proxy", "socks5://127.0.0.1:1", "all_proxy names a socks5:// proxy"),
+        ("all_proxy", "ftp://127.0.0.1:1", "all_proxy names a ftp:// proxy"),
     ],
 )
 async def test_a_proxy_variable_that_cannot_be_used_is_an_error(

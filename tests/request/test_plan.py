@@ -293,14 +293,15 @@ def test_transport_settings(tmp_path: Path) -> None:
     bundle.write_text("x")
     t = plan(
         "h",
-        transport=TransportOptions(timeout=5, verify=str(bundle), proxy="http://u:p@proxy:3128"),
+        transport=TransportOptions(timeout=5, verify=str(bundle), proxy=("http://u:p@proxy:3128",)),
     ).transport
     assert (t.read_timeout, t.connect_timeout, t.total_timeout) == (5, 5, None)
     assert (t.verify, t.ca_bundle) == (True, str(bundle))
-    assert (t.proxy, t.proxy_username, t.proxy_password) == ("http://proxy:3128", "u", "p")
+    (proxy,) = t.proxies
+    assert (proxy.url, proxy.username, proxy.password) == ("http://proxy:3128", "u", "p")
     assert plan("h").transport.connect_timeout == 30
     assert not plan("h", transport=TransportOptions(verify="no")).transport.verify
     with pytest.raises(UsageError, match="--verify: expected yes, no or a CA bundle path"):
         plan("h", transport=TransportOptions(verify="/nonexistent/ca.pem"))
     with pytest.raises(UsageError, match="--proxy: expected an http"):
-        plan("h", transport=TransportOptions(proxy="socks5://p:1080"))
+        plan("h", transport=TransportOptions(proxy=("ftp://p:1080",)))
