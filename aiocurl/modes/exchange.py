@@ -9,11 +9,9 @@ from aiocurl.errors import AiocurlError, OutputClosed, printable
 from aiocurl.events import RequestRecord
 from aiocurl.render.output import LazyFile, Renderer
 from aiocurl.render.transfer import Hop, TransferLog
-from aiocurl.request.plan import RequestPlan, RequestSpec
+from aiocurl.request.plan import BODILESS_METHODS, RequestPlan, RequestSpec
 from aiocurl.request.urls import host_header
 from aiocurl.status import ExitStatus, status_for_response
-
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 async def run_exchange(plan: RequestPlan, env: Environment) -> ExitStatus:
@@ -113,6 +111,6 @@ def offline_record(request: RequestSpec) -> RequestRecord:
         headers.append(("Transfer-Encoding", "chunked"))
     elif request.body is not None:
         headers.append(("Content-Length", str(length)))
-    elif request.method in _BODY_METHODS:
+    elif request.method not in BODILESS_METHODS:
         headers.append(("Content-Length", "0"))
     return RequestRecord(request.method, request.url, tuple(headers), request.body)

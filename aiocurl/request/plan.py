@@ -42,6 +42,11 @@ class Auth:
     password: str
 
 
+# Methods that go without a body unless one is given; any other goes with an empty one
+# (Content-Length: 0), as aiohttp sends them.
+BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
 # Compared by identity: transport.redirects caches the first hop of each, and a load run
 # asks for it on every request (a field-by-field hash would cost more than the lookup).
 @dataclass(frozen=True, eq=False)

@@ -14,7 +14,7 @@ from aiocurl.errors import RequestError
 from aiocurl.redact import is_secret_header as is_secret
 from aiocurl.redact import redact_url
 from aiocurl.request.body import RequestBody
-from aiocurl.request.plan import Auth, RequestSpec
+from aiocurl.request.plan import BODILESS_METHODS, Auth, RequestSpec
 from aiocurl.request.urls import InvalidURL, origin, prepare_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -54,20 +54,20 @@ def first_hop(request: RequestSpec) -> Hop:
         request.method,
         request.url,
         request.headers,
-        _skipped_headers(request.unset_headers, request.headers, request.body),
+        _skipped_headers(request),
         request.body,
         digest,
         request.chunked,
     )
 
 
-def _skipped_headers(
-    unset: frozenset[str], headers: tuple[tuple[str, str], ...], body: RequestBody | None
-) -> frozenset[str] | None:
+def _skipped_headers(request: RequestSpec) -> frozenset[str] | None:
     """The headers aiohttp must not add: those the user unset, and the Content-Type it
-    would give a body the user did not label (application/octet-stream)."""
-    skip = set(unset)
-    if body is not None and not any(name.lower() == "content-type" for name, _ in headers):
+    would give a body the user did not label (application/octet-stream), an empty one
+    included (a POST without a body)."""
+    skip = set(request.unset_headers)
+    labelled = any(name.lower() == "content-type" for name, _ in request.headers)
+    if not labelled and (request.body is not None or request.method not in BODILESS_METHODS):
         skip.add("Content-Type")
     return frozenset(skip) or None
 
