@@ -69,6 +69,8 @@ def refuse_single_exchange_flags(
         ("--continue", out.resume),
         ("--stream", out.stream),
         ("--output", out.output_file is not None),
+        ("--timing", out.timing),  # the summary reports the phases of a run
+        ("--write-out", out.write_out is not None),
         *more,
     ]
     for flag, present in given:

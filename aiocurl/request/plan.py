@@ -99,6 +99,9 @@ def build_plan(
     if is_ws:  # stdin carries messages, and data items make the first one
         options = replace(options, ignore_stdin=True)
     body = build_body(items, options, env, user_content_type(items))
+    if is_ws and (options.output.timing or options.output.write_out is not None):
+        flag = "--timing" if options.output.timing else "--write-out"
+        raise UsageError(f"{flag} tells of an HTTP exchange, not of a WebSocket session")
     ws = plan_ws(options, body, env, listen_only=listen_only) if is_ws else None
     if ws is not None:
         body, method = Body(), "GET"
