@@ -66,7 +66,7 @@ def _text(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a batch or load run builds one per request
 class Timing:
     """When each phase of one request happened, in seconds from its start on a monotonic
     clock. None: the phase did not happen (a reused connection has no connect, plain http
@@ -74,7 +74,8 @@ class Timing:
 
     A single request that asks for phases gets all of them from aiohttp's tracing
     (transport/timing.py). The cheap ones, `first_byte` and `end`, need no tracing: a run
-    of many requests can fill them from its own clock and leave the rest None."""
+    of many requests can fill them from its own clock, and the connection's phases for a
+    new connection; it leaves `request_sent` None."""
 
     dns_start: float | None = None
     dns_end: float | None = None
@@ -122,6 +123,13 @@ class Timing:
     def waiting(self) -> float | None:
         """Server processing: from the request sent to the response head."""
         return self.span(self.request_sent, self.first_byte)
+
+    @property
+    def server(self) -> float | None:
+        """Until the first byte: from the request sent or, when that is not known (runs of
+        many requests), from the connection ready (the hop's start, for a reused one)."""
+        sent = self.request_sent
+        return self.span(self.ready if sent is None else sent, self.first_byte)
 
     @property
     def receiving(self) -> float | None:

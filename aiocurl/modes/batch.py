@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError
-from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
+from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry, Timing
 from aiocurl.modes.signals import end_echoed_interrupt
 from aiocurl.output_files import WriteError
 from aiocurl.render.batch import BatchRecord, BatchWriter
@@ -35,6 +35,7 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
     if batch.offline:
         return await show_batch(batch, env)
     from aiocurl.transport.session import open_session
+    from aiocurl.transport.timing import count_phases
 
     writer = BatchWriter(
         env.stdout,
@@ -70,6 +71,7 @@ async def run_batch(batch: BatchPlan, env: Environment) -> ExitStatus:
         entries = iter(batch.entries)  # shared: each worker takes the next line
 
         async def worker() -> None:
+            count_phases()  # each record's phases, without aiohttp's tracing
             for entry in entries:
                 try:
                     plan = plan_line(batch, entry, planning)
@@ -107,6 +109,7 @@ async def send_one(
 ) -> BatchRecord:
     from aiocurl.transport.errors import error_kind
     from aiocurl.transport.send import perform_on
+    from aiocurl.transport.timing import reached_phases
 
     request = plan.request
     collector = Collector(env, entry.line, keep=batch.keep_bodies, directory=batch.output_dir)
@@ -128,6 +131,7 @@ async def send_one(
             kind=error_kind(exc),
             exit_status=int(exc.exit_status),
             retries=collector.retries,
+            timing=reached_phases(started),  # the connection's phases it reached
         )
     return BatchRecord(
         entry.line,
@@ -140,6 +144,7 @@ async def send_one(
         body=bytes(collector.body) if collector.body is not None else None,
         file=collector.path,
         retries=collector.retries,
+        timing=collector.timing,
     )
 
 
@@ -169,6 +174,7 @@ def count(stats: Stats, record: BatchRecord) -> None:
         stats.fail(record.kind or "request", record.exit_status)
     else:
         stats.answer(record.status, (record.elapsed_ms or 0) / 1000, record.size)
+        stats.time_phases(record.timing)
 
 
 def unplanned(entry: BatchEntry, error: AiocurlError) -> BatchRecord:
@@ -222,6 +228,7 @@ class Collector:
         self.size = 0
         self.body: bytearray | None = bytearray() if keep else None
         self.path: str | None = None
+        self.timing: Timing | None = None  # the final response's phases
         self._file: BinaryIO | None = None
 
     def request(self, record: RequestRecord) -> None:
@@ -270,7 +277,8 @@ class Collector:
             self.path = None
 
     def response_end(self, meta: ResponseMeta) -> None:
-        return None
+        if self.head is not None:
+            self.timing = meta.timing
 
     def notice(self, text: str) -> None:
         return None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, UsageError
-from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
+from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry, Timing
 from aiocurl.modes.signals import end_echoed_interrupt
 from aiocurl.render.summary import summary_json, summary_text
 from aiocurl.request.load import LoadPlan
@@ -35,6 +35,7 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
     from aiocurl.transport.errors import error_kind
     from aiocurl.transport.send import perform_on
     from aiocurl.transport.session import open_session
+    from aiocurl.transport.timing import count_phases
 
     stats = Stats()
     started = time.perf_counter()
@@ -50,6 +51,7 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
 
     async def worker() -> None:
         tally = Tally()  # one per worker, not per request: a run may send millions
+        count_phases()  # from the clock reads the requests make anyway: no tracing
         try:
             for slot in slots:
                 if slot is None or stopping:
@@ -66,6 +68,7 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
                     raise
                 else:
                     stats.answer(head.status, time.perf_counter() - sent, tally.size)
+                    stats.time_phases(tally.timing)
         finally:
             stats.retries += tally.retries
 
@@ -101,12 +104,14 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
 
 
 class Tally:
-    """A Sink that keeps only what a summary counts: the final body's size and the retries.
-    Nothing is shown: a load run prints its summary, and errors are counted by kind."""
+    """A Sink that keeps only what a summary counts: the final body's size, its phases and
+    the retries. Nothing is shown: a load run prints its summary, and errors are counted by
+    kind."""
 
     def __init__(self) -> None:
         self.size = 0
         self.retries = 0
+        self.timing: Timing | None = None
 
     def request(self, record: RequestRecord) -> None:
         return None
@@ -121,7 +126,7 @@ class Tally:
         self.size += len(chunk)
 
     def response_end(self, meta: ResponseMeta) -> None:
-        return None
+        self.timing = meta.timing  # the last response's: the one answered
 
     def notice(self, text: str) -> None:
         return None

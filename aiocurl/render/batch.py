@@ -2,7 +2,8 @@
 line a request on a terminal, and a summary line on stderr at the end.
 
 The record's fields are a documented schema (README, "Batch"): line, method, url, status,
-reason, elapsed_ms, bytes, error, kind, and with --batch-body, body and body_encoding.
+reason, elapsed_ms, bytes, retries, timing, error, kind, and with --batch-body, body and
+body_encoding.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, TextIO
 
 from aiocurl.errors import printable
+from aiocurl.events import Timing
 from aiocurl.render.download import human_size
 from aiocurl.render.formatting import is_binary
 from aiocurl.stats import Stats
@@ -33,6 +35,7 @@ class BatchRecord:
     exit_status: int = 0  # a failure's: what this request alone would have exited with
     file: str | None = None  # where --output-dir saved the body
     retries: int = 0
+    timing: Timing | None = None  # the final response's phases, or those a failure reached
 
     @property
     def failed(self) -> bool:
@@ -50,12 +53,28 @@ class BatchRecord:
             "error": self.error,
             "kind": self.kind,
             "retries": self.retries,
+            "timing": timing_fields(self.timing),
         }
         if with_body:
             record.update(body_fields(self.body))
         if with_file:
             record["file"] = self.file
         return record
+
+
+def timing_fields(timing: Timing | None) -> dict[str, float | None]:
+    """The phases in ms, null for one that did not happen (a reused connection has no
+    dns, connect or tls; plain http no tls) or that a failure did not reach."""
+    if timing is None:
+        return dict.fromkeys(("dns", "connect", "tls", "server", "transfer"))
+    spans = {
+        "dns": timing.dns,
+        "connect": timing.connect,
+        "tls": timing.tls,
+        "server": timing.server,
+        "transfer": timing.receiving,
+    }
+    return {name: None if span is None else round(span * 1000, 3) for name, span in spans.items()}
 
 
 def body_fields(body: bytes | None) -> dict[str, Any]:

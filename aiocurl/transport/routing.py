@@ -34,6 +34,7 @@ from aiocurl.redact import redact_url
 from aiocurl.request.plan_transport import TransportPlan
 from aiocurl.transport.proxy import environment_names_socks, socks_proxy_for
 from aiocurl.transport.session import PeerConnector, format_peer
+from aiocurl.transport.timing import TimedConnections, watch_tls
 from aiocurl.transport.tls import ssl_setting
 
 if TYPE_CHECKING:
@@ -52,16 +53,18 @@ def connector_for(
 ) -> aiohttp.BaseConnector:
     """The connector of a run, with `tls` (else the plan's context). With a sink, it notes
     each connection's peer for --meta and tells -v where a routed connection went; without
-    one (batches, load runs) it does not."""
+    one (batches, load runs) it does not, and times each new connection instead for the
+    run's phases (transport/timing.py; nothing per request)."""
     if plan.unix_socket is not None:
-        return UnixSocketConnector(
-            plan.unix_socket, sink, limit=limit, limit_per_host=limit_per_host
-        )
+        unix = UnixSocketConnector if sink is not None else TimedUnixSocketConnector
+        return unix(plan.unix_socket, sink, limit=limit, limit_per_host=limit_per_host)
     tls = tls or ssl_setting(plan)
+    if sink is None:
+        watch_tls(tls)
     if not needs_routing(plan):
-        plain = PeerConnector if sink is not None else aiohttp.TCPConnector
+        plain = PeerConnector if sink is not None else TimedConnector
         return plain(ssl=tls, limit=limit, limit_per_host=limit_per_host)
-    routing = NotingRoutingConnector if sink is not None else RoutingConnector
+    routing = NotingRoutingConnector if sink is not None else TimedRoutingConnector
     return routing(plan, sink, ssl=tls, limit=limit, limit_per_host=limit_per_host)
 
 
@@ -323,6 +326,14 @@ class NotingRoutingConnector(RoutingConnector, PeerConnector):
     """A RoutingConnector that notes each connection's peer for --meta (PeerConnector)."""
 
 
+class TimedConnector(TimedConnections, aiohttp.TCPConnector):
+    """aiohttp's connector, timing each new connection (batches and load runs)."""
+
+
+class TimedRoutingConnector(TimedConnections, RoutingConnector):
+    """A RoutingConnector timing each new connection (batches and load runs)."""
+
+
 class UnixSocketConnector(aiohttp.UnixConnector):
     """Every connection of the run to one Unix socket, redirects included; its path is
     the peer --meta shows. No TLS: an https URL is refused rather than sent in the clear."""
@@ -360,6 +371,10 @@ class UnixSocketConnector(aiohttp.UnixConnector):
         if self._sink is not None:
             self._sink.notice(f"connected to {where} through the Unix socket {self.path}")
         return protocol
+
+
+class TimedUnixSocketConnector(TimedConnections, UnixSocketConnector):
+    """A UnixSocketConnector timing each new connection (batches and load runs)."""
 
 
 def _is_address(host: str) -> bool:

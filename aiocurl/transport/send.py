@@ -116,6 +116,7 @@ async def _send_hop(
             trace_request_ctx=hop.trace_context,
             read_bufsize=READ_CHUNK,
         )
+        headed = time.perf_counter()  # request() returns once the head has arrived
         unwatch: Callable[[], None] | None = None
         try:
             head = _head(response, hop, follow=settings.follow, retry_on=retry_on)
@@ -160,7 +161,7 @@ async def _send_hop(
         progress = body_progress(started_body, size or 0)
         raise map_error(exc, hop.url, settings, body=progress) from exc
     ended = time.perf_counter()
-    meta = ResponseMeta(ended - started, remote, size or 0, hop_timing(ended))
+    meta = ResponseMeta(ended - started, remote, size or 0, hop_timing(started, headed, ended))
     sink.response_end(meta)
     if head.status in retry_on:
         from aiocurl.transport.retry import RetryableStatus

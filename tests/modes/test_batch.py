@@ -96,7 +96,7 @@ DELETE '{base}/quoted path' q==x
     assert {entry["trace"] for entry in state.seen} == {"batch"}  # the command line's item
     got = {record["line"]: record for record in records(result)}
     assert sorted(got) == [3, 4, 5, 6]
-    assert got[4] | {"elapsed_ms": None} == {
+    assert got[4] | {"elapsed_ms": None, "timing": None} == {
         "line": 4,
         "method": "POST",
         "url": f"{base}/json",
@@ -107,6 +107,7 @@ DELETE '{base}/quoted path' q==x
         "error": None,
         "kind": None,
         "retries": 0,
+        "timing": None,  # its phases: tests/modes/test_run_phases.py
     }
     assert result.stderr.startswith("aiocurl: 4 requests, 4 answered, in ")
     assert result.stderr.endswith(" s\n") and result.stderr.count("\n") == 1
