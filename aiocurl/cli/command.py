@@ -53,6 +53,7 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects,
 @flags.DOWNLOADS
 @flags.BATCH
 @flags.WEBSOCKET
+@flags.SESSIONS
 @flags.MISC
 @click.option("--traceback", is_flag=True, help="Show a Python traceback on errors.")
 @click.version_option(__version__, "--version", message="%(version)s")

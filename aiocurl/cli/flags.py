@@ -456,6 +456,22 @@ WEBSOCKET = flag_group(
 )
 
 
+# State kept between commands.
+SESSIONS = flag_group(
+    click.option(
+        "--session",
+        metavar="NAME|PATH",
+        help="Load headers, auth and cookies from a session before the request and save "
+        "them after (a NAME is kept per host in the config dir).",
+    ),
+    click.option(
+        "--session-read-only",
+        metavar="NAME|PATH",
+        help="Like --session, but never update the session file.",
+    ),
+)
+
+
 # Everything else.
 MISC = flag_group(
     click.option(

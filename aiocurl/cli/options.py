@@ -109,6 +109,8 @@ class Options:
     curl: bool = False  # print the equivalent curl command instead of sending
     from_curl: str | None = None  # a curl command line to run as aiocurl ("-": stdin)
     traceback: bool = False
+    session: str | None = None  # NAME or PATH: loaded before the request, saved after
+    session_read_only: str | None = None  # NAME or PATH: loaded, never saved
     argv: tuple[str, ...] = ()  # as typed, to suggest the command that resumes a download
     output: OutputOptions = field(default_factory=OutputOptions)
     transport: TransportOptions = field(default_factory=TransportOptions)

@@ -27,6 +27,8 @@ async def run(plan: RequestPlan | BatchPlan | LoadPlan, env: Environment) -> Exi
                 from aiocurl.modes.load import run_load
 
                 return await run_load(plan, env)
+            if plan.session is not None and not plan.offline:
+                return await run_session(plan, env, stop)
             return await run_mode(plan, env, stop)
         except asyncio.CancelledError:
             error = stop.error()  # SIGTERM or SIGHUP: exit 143 or 129 rather than 130
@@ -46,6 +48,14 @@ async def run_mode(plan: RequestPlan, env: Environment, stop: SignalStop) -> Exi
 
         return await run_download(plan, env, stop)
     return await run_exchange(plan, env)
+
+
+async def run_session(plan: RequestPlan, env: Environment, stop: SignalStop) -> ExitStatus:
+    """--session: the cookie jar filled from the file, the file updated after."""
+    from aiocurl.modes.session import run_with_session
+
+    assert plan.session is not None
+    return await run_with_session(plan.session, lambda: run_mode(plan, env, stop))
 
 
 def unverified_tls(plan: RequestPlan | BatchPlan | LoadPlan) -> bool:

@@ -71,6 +71,8 @@ def refuse_single_exchange_flags(
         ("--output", out.output_file is not None),
         ("--timing", out.timing),  # the summary reports the phases of a run
         ("--write-out", out.write_out is not None),
+        ("--session", options.session is not None),  # one request's state, not a run's
+        ("--session-read-only", options.session_read_only is not None),
         *more,
     ]
     for flag, present in given:

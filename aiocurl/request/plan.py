@@ -21,6 +21,16 @@ from aiocurl.request.items import ItemKind, RequestItem, is_item, parse_item
 from aiocurl.request.plan_body import Body, build_body, file_text
 from aiocurl.request.plan_output import OutputPlan, plan_output
 from aiocurl.request.plan_transport import TransportPlan, plan_transport
+from aiocurl.request.session_file import (
+    SessionAuth,
+    SessionData,
+    SessionPlan,
+    cookies_from_items,
+    read_session,
+    session_header_items,
+    session_path,
+    updated_headers,
+)
 from aiocurl.request.urls import expand_shorthand, prepare_url
 
 JSON_ACCEPT = "application/json, */*;q=0.5"
@@ -81,6 +91,7 @@ class RequestPlan:
     output: OutputPlan
     offline: bool
     ws: WebSocketPlan | None = None
+    session: SessionPlan | None = None  # --session, --session-read-only
 
 
 def build_plan(
@@ -114,10 +125,16 @@ def build_plan(
         path_as_is=options.path_as_is,
         query=query,
     )
-    headers, unset = build_headers(items, body, json=options.json, env=env)
+    stored = _stored_session(options, target.url, env)
+    header_items = items
+    if stored is not None:  # the session's headers and auth, unless given now
+        header_items = [*session_header_items(stored[1], items), *items]
+        options = _with_session_auth(options, stored[1], target.username)
+    headers, unset = build_headers(header_items, body, json=options.json, env=env)
     if options.output.download:
         headers = _identity_encoding(headers, items)
     auth = build_auth(options, target.username, target.password, env)
+    given_auth = auth
     if auth is None and not options.ignore_netrc and not has_authorization(headers):
         auth = netrc_auth(target.url, env, warn=options.output.quiet < 2)
     request = RequestSpec(
@@ -137,8 +154,70 @@ def build_plan(
         transport = replace(transport, follow=True, decompress=False)
     elif not output.response_body:  # -h, -p h: a body not shown needs no decoding
         transport = replace(transport, decompress=False)
+    session = None
+    if stored is not None:
+        session = plan_session(options, stored, target.url, items, headers, given_auth)
     return RequestPlan(
-        request=request, transport=transport, output=output, offline=options.offline, ws=ws
+        request=request,
+        transport=transport,
+        output=output,
+        offline=options.offline,
+        ws=ws,
+        session=session,
+    )
+
+
+def _stored_session(options: Options, url: str, env: Environment) -> tuple[str, SessionData] | None:
+    """--session or --session-read-only: the file's path and what it holds."""
+    if options.session is not None and options.session_read_only is not None:
+        raise UsageError("--session and --session-read-only cannot be combined")
+    value = options.session or options.session_read_only
+    if value is None:
+        return None
+    path = session_path(value, url, env.env)
+    read_only = options.session is None
+    return path, read_session(path, read_only=read_only, read_file=env.read_file)
+
+
+def _with_session_auth(options: Options, session: SessionData, url_user: str | None) -> Options:
+    """The stored credentials, when none are given on the command line or in the URL."""
+    if session.auth is None or options.auth is not None or url_user is not None:
+        return options
+    return replace(options, auth=session.auth.raw, auth_type=session.auth.kind)
+
+
+def plan_session(
+    options: Options,
+    stored: tuple[str, SessionData],
+    url: str,
+    items: Sequence[RequestItem],
+    headers: tuple[tuple[str, str], ...],
+    auth: Auth | None,
+) -> SessionPlan:
+    """What the file will hold after this request: its header items, its credentials
+    (as given, a prompted password too), its Cookie items as cookies of this host."""
+    path, loaded = stored
+    values = {name.lower(): value for name, value in headers}
+    kept_auth = loaded.auth
+    if auth is not None:
+        raw = auth.password if auth.kind == "bearer" else f"{auth.username}:{auth.password}"
+        kept_auth = SessionAuth(auth.kind, raw)
+    base_url: str | None = getattr(options, "base_url", None) or loaded.base_url
+    updated = replace(
+        loaded,
+        headers=updated_headers(loaded, items, values),
+        auth=kept_auth,
+        base_url=base_url,
+    )
+    return SessionPlan(
+        path=path,
+        read_only=options.session is None,
+        url=url,
+        loaded=loaded,
+        updated=updated,
+        item_cookies=cookies_from_items(
+            [(i.key, values.get(i.key.lower(), i.value)) for i in items if i.kind.is_header]
+        ),
     )
 
 

@@ -10,6 +10,7 @@ import aiohttp
 
 from aiocurl.events import RequestRecord, Sink
 from aiocurl.request.plan_transport import TransportPlan
+from aiocurl.transport.session_jar import active_jar, new_jar
 from aiocurl.transport.tls import ssl_setting
 
 
@@ -36,7 +37,11 @@ def format_peer(peer: tuple[Any, ...]) -> str:
 
 def new_session(plan: TransportPlan, **settings: Any) -> aiohttp.ClientSession:
     """A ClientSession with what every session of aiocurl needs (HTTP and WebSocket alike):
-    the plan's limits on the response head, and each request sent once per attempt."""
+    the plan's limits on the response head, and each request sent once per attempt; in a
+    --session run, the session's cookie jar."""
+    jar = active_jar()
+    if jar is not None:
+        settings["cookie_jar"] = jar
     session = aiohttp.ClientSession(
         auto_decompress=False,  # transport/decoding.py decodes, and checks each coding ends
         max_line_size=plan.max_header_size,  # the status line
@@ -92,7 +97,7 @@ def open_session(
         ),
         timeout=timeout,
         # Redirects may set cookies that the next hop needs, also on IP-address hosts.
-        cookie_jar=aiohttp.CookieJar(unsafe=True),
+        cookie_jar=new_jar(),
         trust_env=False,  # proxies come from transport.proxy, netrc from the plan
         trace_configs=traces or None,
     )
