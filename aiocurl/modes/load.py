@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, UsageError
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry, Timing
-from aiocurl.modes.signals import end_echoed_interrupt
+from aiocurl.modes.signals import end_echoed_interrupt, interrupts_set
 from aiocurl.render.summary import summary_json, summary_text
 from aiocurl.request.load import LoadPlan
 from aiocurl.request.plan_output import pretty_modes
@@ -82,18 +82,15 @@ async def run_load(load: LoadPlan, env: Environment) -> ExitStatus:
             await _until_done(workers, load.duration)
         except asyncio.CancelledError:  # Ctrl-C: what completed is still worth a summary
             stopping = True
-            # The display goes first, and the summary comes even when a second Ctrl-C
-            # cuts the grace period short: the terminal is never left half-drawn.
-            _stop_progress(ticker, progress)
-            cut_short = True  # by a second Ctrl-C, echoed after the display was cleared
-            try:
-                await _stop(workers, grace=GRACE)
-                cut_short = False
-            finally:
-                for task in workers:
-                    task.cancel()
+            # From here a second Ctrl-C cuts the grace period short instead of raising
+            # wherever the code is: the display is cleared and the summary comes whole.
+            cut = asyncio.Event()
+            with interrupts_set(cut):
+                _stop_progress(ticker, progress)
+                cut_short = await _grace(workers, GRACE, cut)
+                await _stop(workers, grace=0)
                 stats.seconds = time.perf_counter() - started
-                if progress is None or cut_short:
+                if progress is None or cut_short:  # a ^C echoed after the display went
                     end_echoed_interrupt(env)
                 print_summary(stats, load.summary, env, colors=load.plan.output.colors)
             raise
@@ -186,6 +183,20 @@ async def _until_done(workers: list[asyncio.Future[None]], duration: float | Non
         task.result()
     if pending:
         await _stop(list(pending), grace=0)
+
+
+async def _grace(workers: list[asyncio.Future[None]], seconds: float, cut: asyncio.Event) -> bool:
+    """Until the workers are done, `seconds` have passed or `cut` is set; True if cut."""
+    cutter = asyncio.ensure_future(cut.wait())
+    finished = asyncio.ensure_future(asyncio.wait(workers))
+    try:
+        done, _ = await asyncio.wait(
+            {cutter, finished}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+        return cutter in done
+    finally:
+        cutter.cancel()
+        finished.cancel()
 
 
 async def _stop(workers: list[asyncio.Future[None]], *, grace: float) -> None:

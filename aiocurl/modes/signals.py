@@ -76,6 +76,30 @@ def stop_on_signals() -> Iterator[SignalStop]:
             loop.remove_signal_handler(signum)
 
 
+@contextlib.contextmanager
+def interrupts_set(event: asyncio.Event) -> Iterator[None]:
+    """Within the block, Ctrl-C sets `event` instead of raising KeyboardInterrupt at
+    whatever line is running (asyncio.run's handler, once a first Ctrl-C has cancelled
+    the run): a run winding down can then finish its summary. A Python-level handler, not
+    the loop's: the loop may still hold the first Ctrl-C's wake-up byte, which must not
+    count as a second one. Only the main thread can take signals; elsewhere (tests in a
+    worker thread) nothing changes."""
+    loop = asyncio.get_running_loop()
+
+    def interrupted(_signum: int, _frame: object) -> None:
+        loop.call_soon_threadsafe(event.set)
+
+    try:
+        previous = signal.signal(signal.SIGINT, interrupted)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def end_echoed_interrupt(env: Environment) -> None:
     """A terminal echoes Ctrl-C as `^C` where the cursor is: what follows starts on a
     line of its own (a progress display, when there is one, is cleared instead)."""
