@@ -109,6 +109,9 @@ class Options:
     curl: bool = False  # print the equivalent curl command instead of sending
     from_curl: str | None = None  # a curl command line to run as aiocurl ("-": stdin)
     traceback: bool = False
+    base_url: str | None = None  # a URL argument starting with / is appended to it
+    no_config: bool = False  # config.json's default_options not applied (cli/config.py)
+    completion: str | None = None  # bash | zsh | fish: print that shell's completion script
     argv: tuple[str, ...] = ()  # as typed, to suggest the command that resumes a download
     output: OutputOptions = field(default_factory=OutputOptions)
     transport: TransportOptions = field(default_factory=TransportOptions)
