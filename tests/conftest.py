@@ -28,3 +28,18 @@ def echo_url() -> Iterator[str]:
     asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_config_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The suite never reads the developer's own config.json or sessions: the command, in
+    process or started as a process, looks in an empty directory unless a test says."""
+    import os
+
+    before = os.environ.get("AIOCURL_CONFIG_DIR")
+    os.environ["AIOCURL_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))
+    yield
+    if before is None:
+        del os.environ["AIOCURL_CONFIG_DIR"]
+    else:
+        os.environ["AIOCURL_CONFIG_DIR"] = before

@@ -10,6 +10,7 @@ import click
 
 from aiocurl import __version__
 from aiocurl.cli import flags
+from aiocurl.cli.completion import complete_positional
 from aiocurl.cli.options import (
     BatchOptions,
     Options,
@@ -23,10 +24,8 @@ from aiocurl.status import ExitStatus
 _HELP = """Send an HTTP request and show the response.
 
 \b
-  aiocurl [OPTIONS] [METHOD] URL [ITEM ...]
-
-\b
-URL:   example.org/x (http:// added), :8080/x (localhost), https://...
+URL:   example.org/x (http:// added), :8080/x (localhost), https://...,
+       /path (after --base-url)
 ITEMS: Header:Value  Header:  (unset)  Header;  (empty)  name==value (query)
        field=value  field:=json  field=@file  field:=@file.json  Header:@file
 METHOD defaults to GET, or POST when there are data items.
@@ -34,28 +33,58 @@ Exit codes: 0 ok, 1 error, 2 timeout, 3/4/5 with --check-status, 6 redirects,
 130 ^C, 129/143 SIGHUP/SIGTERM.
 """
 
+EXAMPLES = """Examples:
+  aiocurl example.org/get                           GET; headers and body
+  aiocurl POST :8080/users name=ada age:=36         a JSON body, to localhost:8080
+  aiocurl -f POST example.org/form a=1 f@x.txt      a multipart form with a file
+  aiocurl -a ada:pw -F example.org/private          basic auth, following redirects
+  aiocurl --base-url https://api.example/v2 /users  GET https://api.example/v2/users
+  aiocurl -d -c -o big.iso example.org/big.iso      a download, resumed if partial
+  aiocurl wss://example.org/chat                    a WebSocket session
+  aiocurl --offline -v PUT example.org x=1          print the request, send nothing
+"""
+
+
+class Command(click.Command):
+    """click's command, its help drawn by rich-click in topics: imported only for --help,
+    so that a request never pays for it."""
+
+    def get_help(self, ctx: click.Context) -> str:
+        from aiocurl.cli.help import rich_help
+
+        return rich_help(self, ctx)
+
 
 @click.command(
+    cls=Command,
     help=_HELP,
+    epilog=EXAMPLES,
     context_settings={"help_option_names": ["--help"], "max_content_width": 100},
 )
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[METHOD] URL [ITEM ...]")
+@click.argument(
+    "args",
+    nargs=-1,
+    type=click.UNPROCESSED,
+    metavar="[METHOD] URL [ITEM ...]",
+    shell_complete=complete_positional,
+)
 @flags.BODY
 @flags.AUTH
+@flags.CREDENTIALS
+@flags.OUTPUT
+@flags.DOWNLOADS
+@flags.WEBSOCKET
 @flags.REDIRECTS
 @flags.TIMEOUTS
 @flags.TLS
 @flags.ROUTING
+@flags.URLS
 @flags.RETRIES
-@flags.CREDENTIALS
 @flags.LIMITS
-@flags.OUTPUT
-@flags.DOWNLOADS
-@flags.BATCH
-@flags.WEBSOCKET
+@flags.STATUS
 @flags.SESSIONS
+@flags.BATCH
 @flags.MISC
-@click.option("--traceback", is_flag=True, help="Show a Python traceback on errors.")
 @click.version_option(__version__, "--version", message="%(version)s")
 def command(**flags: Any) -> Options:
     return options_from_flags(flags)

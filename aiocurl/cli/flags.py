@@ -1,8 +1,9 @@
-"""The command's flags as click decorators, grouped as the help will show them (today
-`--help` lists them in this order).
+"""The command's flags as click decorators, grouped as the help will show them.
 
-Each group is one decorator; `command.py` stacks them in order. A new flag goes into the
-group it belongs to, then into an Options field of the same name (cli/options.py).
+Each group is one decorator naming its help topic; `command.py` stacks them in order, and
+`--help` shows each topic's flags together, topics in the order of TOPICS. A new flag goes
+into the group it belongs to (and so under its topic), then into an Options field of the
+same name (cli/options.py).
 """
 
 from __future__ import annotations
@@ -12,15 +13,39 @@ from typing import Any, TypeVar
 
 import click
 
+from aiocurl.cli.completion import complete_session
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def flag_group(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
-    """Several click decorators as one, shown in the order given."""
+# The help's topics, in the order it shows them.
+TOPICS = (
+    "Request body",
+    "Headers and auth",
+    "Output",
+    "Downloads and streams",
+    "WebSocket",
+    "Network",
+    "Retries and safety",
+    "Sessions and config",
+    "Many requests",
+    "Other",
+)
+OTHER = "Other"  # click's own --help and --version
+# Each flag's topic, by its parameter name, noted when its group is applied.
+TOPIC_OF: dict[str, str] = {}
+
+
+def flag_group(topic: str, *decorators: Callable[[Any], Any]) -> Callable[[F], F]:
+    """Several click decorators as one, shown in the order given, under `topic` in the help."""
+    if topic not in TOPICS:
+        raise ValueError(f"unknown help topic {topic!r}")
 
     def apply(function: F) -> F:
         for decorator in reversed(decorators):  # click lists options bottom-up
             function = decorator(function)
+        for param in getattr(function, "__click_params__", [])[-len(decorators) :]:
+            TOPIC_OF[param.name] = topic
         return function
 
     return apply
@@ -53,6 +78,7 @@ C_INT_MAX = 2**31 - 1
 
 # How the request body is built.
 BODY = flag_group(
+    "Request body",
     click.option(
         "--json", "-j", is_flag=True, help="Send data items as JSON (the default) and ask for JSON."
     ),
@@ -77,6 +103,7 @@ BODY = flag_group(
 
 # Credentials, and where they may go.
 AUTH = flag_group(
+    "Headers and auth",
     click.option(
         "--auth",
         "-a",
@@ -95,6 +122,7 @@ AUTH = flag_group(
 
 # Following redirects.
 REDIRECTS = flag_group(
+    "Network",
     click.option("--follow", "-F", is_flag=True, help="Follow redirects."),
     click.option(
         "--max-redirects",
@@ -111,6 +139,7 @@ REDIRECTS = flag_group(
 
 # Time limits.
 TIMEOUTS = flag_group(
+    "Network",
     click.option(
         "--timeout", type=SECONDS, help="Fail when no byte arrives for this long (exit 2)."
     ),
@@ -121,6 +150,7 @@ TIMEOUTS = flag_group(
 
 # Certificates and TLS versions.
 TLS = flag_group(
+    "Network",
     click.option(
         "--verify",
         default="yes",
@@ -149,6 +179,7 @@ TLS = flag_group(
 
 # Where the connection goes: proxies, addresses, the Unix socket.
 ROUTING = flag_group(
+    "Network",
     click.option(
         "--proxy",
         multiple=True,
@@ -189,6 +220,7 @@ ROUTING = flag_group(
 
 # Trying again.
 RETRIES = flag_group(
+    "Retries and safety",
     click.option(
         "--retry",
         type=click.IntRange(min=0),
@@ -217,6 +249,7 @@ RETRIES = flag_group(
 
 # Credentials on redirects.
 CREDENTIALS = flag_group(
+    "Headers and auth",
     click.option(
         "--location-trusted",
         is_flag=True,
@@ -234,6 +267,7 @@ CREDENTIALS = flag_group(
 
 # Limits on the response.
 LIMITS = flag_group(
+    "Retries and safety",
     click.option(
         "--max-filesize",
         type=click.IntRange(min=0),
@@ -258,6 +292,7 @@ LIMITS = flag_group(
 
 # What is printed, and how.
 OUTPUT = flag_group(
+    "Output",
     click.option("--offline", is_flag=True, help="Print the request without sending it."),
     click.option(
         "--curl",
@@ -337,6 +372,7 @@ OUTPUT = flag_group(
 
 # Downloads and streams.
 DOWNLOADS = flag_group(
+    "Downloads and streams",
     click.option(
         "--download", "-d", is_flag=True, help="Save the body to a file (name from the response)."
     ),
@@ -355,6 +391,7 @@ DOWNLOADS = flag_group(
 
 # Many requests through one pooled session.
 BATCH = flag_group(
+    "Many requests",
     click.option(
         "--batch",
         metavar="FILE",
@@ -418,6 +455,7 @@ BATCH = flag_group(
 
 # WebSocket sessions.
 WEBSOCKET = flag_group(
+    "WebSocket",
     click.option(
         "--ws-protocol",
         "ws_protocols",
@@ -456,33 +494,61 @@ WEBSOCKET = flag_group(
 )
 
 
-# State kept between commands.
+# Exit statuses for a script.
+STATUS = flag_group(
+    "Retries and safety",
+    click.option("--check-status", is_flag=True, help="Exit 3/4/5 for a 3xx/4xx/5xx response."),
+)
+
+
+# How the URL is read.
+URLS = flag_group(
+    "Network",
+    click.option(
+        "--default-scheme", default="http", show_default=True, help="Scheme for URLs without one."
+    ),
+    click.option("--path-as-is", is_flag=True, help="Keep ./ and ../ in the URL path."),
+)
+
+
+# What outlives one command: the config file, the base URL.
 SESSIONS = flag_group(
+    "Sessions and config",
     click.option(
         "--session",
         metavar="NAME|PATH",
+        shell_complete=complete_session,
         help="Load headers, auth and cookies from a session before the request and save "
         "them after (a NAME is kept per host in the config dir).",
     ),
     click.option(
         "--session-read-only",
         metavar="NAME|PATH",
+        shell_complete=complete_session,
         help="Like --session, but never update the session file.",
+    ),
+    click.option(
+        "--base-url",
+        metavar="URL",
+        help="Append a URL argument that starts with / to this URL (its path kept).",
+    ),
+    click.option("--no-config", is_flag=True, help="Ignore the default_options of config.json."),
+    click.option(
+        "--completion",
+        type=click.Choice(["bash", "zsh", "fish"]),
+        help="Print the shell completion script for this shell.",
     ),
 )
 
 
 # Everything else.
 MISC = flag_group(
+    "Other",
     click.option(
         "--from-curl",
         metavar="'curl ...'",
         help="Send the request of a curl command line ('-': read it from stdin); "
         "other flags apply on top.",
     ),
-    click.option("--check-status", is_flag=True, help="Exit 3/4/5 for a 3xx/4xx/5xx response."),
-    click.option(
-        "--default-scheme", default="http", show_default=True, help="Scheme for URLs without one."
-    ),
-    click.option("--path-as-is", is_flag=True, help="Keep ./ and ../ in the URL path."),
+    click.option("--traceback", is_flag=True, help="Show a Python traceback on errors."),
 )

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from aiocurl.cli.command import parse_args
+from aiocurl.cli.command import command, parse_args
+from aiocurl.cli.config import with_default_options
 from aiocurl.cli.options import Options
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, OutputClosed, UsageError
@@ -96,15 +97,31 @@ def print_curl(options: Options, env: Environment) -> int:
     return int(ExitStatus.OK)
 
 
+def print_completion(shell: str, env: Environment) -> int:
+    """--completion SHELL: the script that asks aiocurl for completions in that shell."""
+    from aiocurl.cli.completion import completion_script
+
+    env.stdout.write(completion_script(command, shell).encode())
+    return int(ExitStatus.OK)
+
+
 def main(argv: Sequence[str], env: Environment | None = None) -> int:
     env = env or Environment.from_process()
+    typed = argv
     # Every message goes through stderr; no secret from the command line gets out that way.
     env = replace(env, stderr=RedactingStderr(env.stderr, secrets_in(argv)))  # type: ignore[arg-type]
     show_traceback = "--traceback" in argv
     try:
+        argv = with_default_options(typed, env.env)
+        if len(argv) > len(typed):  # the config's flags may carry secrets too
+            env = replace(env, stderr=RedactingStderr(env.stderr, secrets_in(argv)))  # type: ignore[arg-type]
+            show_traceback = "--traceback" in argv
         parsed = parse_args(argv)
         if isinstance(parsed, int):
             return parsed
+        parsed = replace(parsed, argv=tuple(typed))  # a resume hint repeats what was typed
+        if parsed.completion is not None:
+            return print_completion(parsed.completion, env)
         if parsed.from_curl is not None:
             expanded = from_curl_argv(parsed, argv, env)
             # The curl command's credentials are now flags and items: masked like typed ones.
@@ -112,7 +129,7 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
             parsed = parse_args(expanded)
             if isinstance(parsed, int):
                 return parsed
-            parsed = replace(parsed, argv=tuple(argv))  # a resume hint repeats what was typed
+            parsed = replace(parsed, argv=tuple(typed))  # a resume hint repeats what was typed
         if parsed.curl:
             return print_curl(parsed, env)
         if parsed.many.merge_summaries:

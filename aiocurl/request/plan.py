@@ -31,7 +31,7 @@ from aiocurl.request.session_file import (
     session_path,
     updated_headers,
 )
-from aiocurl.request.urls import expand_shorthand, prepare_url
+from aiocurl.request.urls import expand_shorthand, join_base_url, prepare_url
 
 JSON_ACCEPT = "application/json, */*;q=0.5"
 _METHOD = re.compile(r"^[A-Za-z]+$")
@@ -104,6 +104,7 @@ def build_plan(
     batch plans each line with the same flags)."""
     check_text_flags(options)
     method, raw_url, args = split_positionals(options.method_and_url)
+    raw_url = with_base_url(raw_url, options)
     items = [parse_item(checked_text(arg)) for arg in args]
     is_ws = expand_shorthand(raw_url, options.default_scheme).lower().startswith(("ws:", "wss:"))
     listen_only = options.ignore_stdin
@@ -219,6 +220,17 @@ def plan_session(
             [(i.key, values.get(i.key.lower(), i.value)) for i in items if i.kind.is_header]
         ),
     )
+
+
+def with_base_url(raw_url: str, options: Options) -> str:
+    """A URL that starts with `/` goes after --base-url; any other stands on its own."""
+    if not raw_url.startswith("/"):
+        return raw_url
+    if options.base_url is None:
+        raise UsageError(f"invalid URL {raw_url!r}: a path alone needs --base-url to go after")
+    if not _is_text(options.base_url):
+        raise UsageError("--base-url: the value is not UTF-8 text")
+    return join_base_url(checked_text(options.base_url), raw_url, options.default_scheme)
 
 
 def plan_ws(options: Options, body: Body, env: Environment, *, listen_only: bool) -> WebSocketPlan:

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiocurl import __version__
+from aiocurl.config_dir import config_dir
 from aiocurl.errors import UsageError
 from aiocurl.request.items import ItemKind, RequestItem
 
@@ -68,16 +69,6 @@ class SessionPlan:
     item_cookies: tuple[tuple[str, str], ...] = field(default=())  # from Cookie items
 
 
-def config_dir(env: Mapping[str, str]) -> str:
-    """$AIOCURL_CONFIG_DIR, else $XDG_CONFIG_HOME/aiocurl, else ~/.config/aiocurl."""
-    if env.get("AIOCURL_CONFIG_DIR"):
-        return os.path.expanduser(env["AIOCURL_CONFIG_DIR"])
-    if env.get("XDG_CONFIG_HOME"):
-        return os.path.join(os.path.expanduser(env["XDG_CONFIG_HOME"]), "aiocurl")
-    home = env.get("HOME") or os.path.expanduser("~")
-    return os.path.join(home, ".config", "aiocurl")
-
-
 def is_session_path(value: str) -> bool:
     return "/" in value or os.sep in value or value.endswith(".json")
 
@@ -91,7 +82,7 @@ def session_path(value: str, url: str, env: Mapping[str, str]) -> str:
             f"--session {value!r}: a session name is letters, digits, '_', '.' and '-' "
             "(give a path with a '/' for a file elsewhere)"
         )
-    return os.path.join(config_dir(env), "sessions", host_directory(url), f"{value}.json")
+    return str(config_dir(env) / "sessions" / host_directory(url) / f"{value}.json")
 
 
 def host_directory(url: str) -> str:

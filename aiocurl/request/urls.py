@@ -47,6 +47,19 @@ def expand_shorthand(url: str, default_scheme: str = "http") -> str:
     return f"{default_scheme}://{url}"
 
 
+def join_base_url(base: str, url: str, default_scheme: str = "http") -> str:
+    """`--base-url`: a URL that starts with `/` appended to the base, whose path is kept
+    (unlike RFC 3986 joining), with one `/` between them however many either side has.
+    The base's query comes first, then the URL's; the base's fragment is dropped. A base
+    without a scheme gets the default one, as any URL does."""
+    parts = urlsplit(expand_shorthand(base, default_scheme))
+    without_fragment = url.partition("#")[0]
+    path, _, query = without_fragment.partition("?")
+    joined_path = parts.path.rstrip("/") + "/" + path.lstrip("/")
+    joined_query = "&".join(q for q in (parts.query, query) if q)
+    return urlunsplit((parts.scheme, parts.netloc, joined_path, joined_query, ""))
+
+
 class InvalidURL(UsageError):
     """A URL that cannot be sent; `reason` says why without repeating the URL."""
 
