@@ -78,9 +78,11 @@ def complete(words: str, *, shell: str = "bash", cwd: Path | None = None) -> lis
         cword = "" if words.endswith(" ") else words.split()[-1]
     env = {"_AIOCURL_COMPLETE": f"{shell}_complete", "COMP_WORDS": words, "COMP_CWORD": cword}
     lines = [line for line in aiocurl(env=env, cwd=cwd).splitlines() if line]
-    if shell in ("zsh", "fish"):  # type, value, help: three lines each
-        return lines[1::3]
-    return [line.split(",", 1)[1] for line in lines]
+    if not lines:
+        return []
+    if shell == "zsh" or (shell == "fish" and "," not in lines[0]):
+        return lines[1::3]  # type, value, help: three lines each (fish before click 8.5)
+    return [line.split(",", 1)[1].split("\t", 1)[0] for line in lines]  # type,value[\thelp]
 
 
 def test_completion_of_flags() -> None:
