@@ -29,6 +29,7 @@ from aiocurl.request.session_file import (
     read_session,
     session_header_items,
     session_path,
+    stored_base_url,
     updated_headers,
 )
 from aiocurl.request.urls import expand_shorthand, join_base_url, prepare_url
@@ -104,7 +105,7 @@ def build_plan(
     batch plans each line with the same flags)."""
     check_text_flags(options)
     method, raw_url, args = split_positionals(options.method_and_url)
-    raw_url = with_base_url(raw_url, options)
+    raw_url = with_base_url(raw_url, options, env)
     items = [parse_item(checked_text(arg)) for arg in args]
     is_ws = expand_shorthand(raw_url, options.default_scheme).lower().startswith(("ws:", "wss:"))
     listen_only = options.ignore_stdin
@@ -203,7 +204,7 @@ def plan_session(
     if auth is not None:
         raw = auth.password if auth.kind == "bearer" else f"{auth.username}:{auth.password}"
         kept_auth = SessionAuth(auth.kind, raw)
-    base_url: str | None = getattr(options, "base_url", None) or loaded.base_url
+    base_url = options.base_url or loaded.base_url
     updated = replace(
         loaded,
         headers=updated_headers(loaded, items, values),
@@ -222,15 +223,20 @@ def plan_session(
     )
 
 
-def with_base_url(raw_url: str, options: Options) -> str:
-    """A URL that starts with `/` goes after --base-url; any other stands on its own."""
+def with_base_url(raw_url: str, options: Options, env: Environment) -> str:
+    """A URL that starts with `/` goes after --base-url, or after the base URL a --session
+    keeps; any other stands on its own."""
     if not raw_url.startswith("/"):
         return raw_url
-    if options.base_url is None:
+    base = options.base_url
+    session = options.session or options.session_read_only
+    if base is None and session is not None:
+        base = stored_base_url(session, env.env, env.read_file)
+    if base is None:
         raise UsageError(f"invalid URL {raw_url!r}: a path alone needs --base-url to go after")
-    if not _is_text(options.base_url):
+    if not _is_text(base):
         raise UsageError("--base-url: the value is not UTF-8 text")
-    return join_base_url(checked_text(options.base_url), raw_url, options.default_scheme)
+    return join_base_url(checked_text(base), raw_url, options.default_scheme)
 
 
 def plan_ws(options: Options, body: Body, env: Environment, *, listen_only: bool) -> WebSocketPlan:

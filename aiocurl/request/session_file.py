@@ -281,3 +281,28 @@ def read_session(path: str, *, read_only: bool, read_file: Callable[[str], bytes
     except UsageError as exc:
         raise UsageError(f"session file {path!r}: {exc.message}") from None
     return parse_session(raw, path)
+
+
+def stored_base_url(
+    value: str, env: Mapping[str, str], read_file: Callable[[str], bytes]
+) -> str | None:
+    """The base URL a session keeps, for a URL that is only a path: a PATH's own; for a
+    NAME, which is kept per host, the one stored under that name for any host (an error
+    when several hosts keep different ones)."""
+    if is_session_path(value):
+        paths = [session_path(value, "http://localhost/", env)]
+    else:
+        session_path(value, "http://localhost/", env)  # checks the name
+        sessions = config_dir(env) / "sessions"
+        paths = sorted(str(found) for found in sessions.glob(f"*/{value}.json"))
+    bases = {
+        base
+        for path in paths
+        if (base := read_session(path, read_only=False, read_file=read_file).base_url)
+    }
+    if len(bases) > 1:
+        raise UsageError(
+            f"--session {value!r}: sessions of that name keep different base URLs "
+            f"({', '.join(sorted(bases))}); give --base-url or a full URL"
+        )
+    return bases.pop() if bases else None
