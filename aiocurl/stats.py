@@ -186,7 +186,7 @@ class Stats:
             self.latency_min_us = us
         if self.latency_max_us is None or us > self.latency_max_us:
             self.latency_max_us = us
-        self.buckets[bucket_of(us)] += 1
+        self.buckets[_ceil(_log2(us) * PER_DOUBLING) if us > 1.0 else 0] += 1  # bucket_of
 
     @property
     def failed(self) -> int:
