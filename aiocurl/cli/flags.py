@@ -13,8 +13,6 @@ from typing import Any, TypeVar
 
 import click
 
-from aiocurl.cli.completion import complete_session
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -34,6 +32,13 @@ TOPICS = (
 OTHER = "Other"  # click's own --help and --version
 # Each flag's topic, by its parameter name, noted when its group is applied.
 TOPIC_OF: dict[str, str] = {}
+
+
+def _complete_session(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    """Session names for the shell; the completion module is imported only when asked."""
+    from aiocurl.cli.completion import complete_session
+
+    return complete_session(ctx, param, incomplete)
 
 
 def flag_group(topic: str, *decorators: Callable[[Any], Any]) -> Callable[[F], F]:
@@ -517,14 +522,14 @@ SESSIONS = flag_group(
     click.option(
         "--session",
         metavar="NAME|PATH",
-        shell_complete=complete_session,
+        shell_complete=_complete_session,
         help="Load headers, auth and cookies from a session before the request and save "
         "them after (a NAME is kept per host in the config dir).",
     ),
     click.option(
         "--session-read-only",
         metavar="NAME|PATH",
-        shell_complete=complete_session,
+        shell_complete=_complete_session,
         help="Like --session, but never update the session file.",
     ),
     click.option(

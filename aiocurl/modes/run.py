@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from aiocurl.environment import Environment
-from aiocurl.modes.exchange import run_exchange
 from aiocurl.modes.signals import SignalStop, stop_on_signals
 from aiocurl.request.batch import BatchPlan
 from aiocurl.request.load import LoadPlan
@@ -47,6 +46,8 @@ async def run_mode(plan: RequestPlan, env: Environment, stop: SignalStop) -> Exi
         from aiocurl.modes.download import run_download
 
         return await run_download(plan, env, stop)
+    from aiocurl.modes.exchange import run_exchange
+
     return await run_exchange(plan, env)
 
 

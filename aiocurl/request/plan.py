@@ -11,6 +11,7 @@ import importlib.util
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from aiocurl import __version__
 from aiocurl.cli.options import Options
@@ -21,18 +22,10 @@ from aiocurl.request.items import ItemKind, RequestItem, is_item, parse_item
 from aiocurl.request.plan_body import Body, build_body, file_text
 from aiocurl.request.plan_output import OutputPlan, plan_output
 from aiocurl.request.plan_transport import TransportPlan, plan_transport
-from aiocurl.request.session_file import (
-    SessionAuth,
-    SessionData,
-    SessionPlan,
-    cookies_from_items,
-    read_session,
-    session_header_items,
-    session_path,
-    stored_base_url,
-    updated_headers,
-)
 from aiocurl.request.urls import expand_shorthand, join_base_url, prepare_url
+
+if TYPE_CHECKING:
+    from aiocurl.request.session_file import SessionPlan
 
 JSON_ACCEPT = "application/json, */*;q=0.5"
 _METHOD = re.compile(r"^[A-Za-z]+$")
@@ -127,11 +120,14 @@ def build_plan(
         path_as_is=options.path_as_is,
         query=query,
     )
-    stored = _stored_session(options, target.url, env)
+    stored = None
     header_items = items
-    if stored is not None:  # the session's headers and auth, unless given now
-        header_items = [*session_header_items(stored[1], items), *items]
-        options = _with_session_auth(options, stored[1], target.username)
+    if options.session is not None or options.session_read_only is not None:
+        from aiocurl.request.plan_session import session_items, stored_session, with_session_auth
+
+        stored = stored_session(options, target.url, env)
+        header_items = session_items(stored[1], items)  # the session's, unless given now
+        options = with_session_auth(options, stored[1], target.username)
     headers, unset = build_headers(header_items, body, json=options.json, env=env)
     if options.output.download:
         headers = _identity_encoding(headers, items)
@@ -158,6 +154,8 @@ def build_plan(
         transport = replace(transport, decompress=False)
     session = None
     if stored is not None:
+        from aiocurl.request.plan_session import plan_session
+
         session = plan_session(options, stored, target.url, items, headers, given_auth)
     return RequestPlan(
         request=request,
@@ -169,60 +167,6 @@ def build_plan(
     )
 
 
-def _stored_session(options: Options, url: str, env: Environment) -> tuple[str, SessionData] | None:
-    """--session or --session-read-only: the file's path and what it holds."""
-    if options.session is not None and options.session_read_only is not None:
-        raise UsageError("--session and --session-read-only cannot be combined")
-    value = options.session or options.session_read_only
-    if value is None:
-        return None
-    path = session_path(value, url, env.env)
-    read_only = options.session is None
-    return path, read_session(path, read_only=read_only, read_file=env.read_file)
-
-
-def _with_session_auth(options: Options, session: SessionData, url_user: str | None) -> Options:
-    """The stored credentials, when none are given on the command line or in the URL."""
-    if session.auth is None or options.auth is not None or url_user is not None:
-        return options
-    return replace(options, auth=session.auth.raw, auth_type=session.auth.kind)
-
-
-def plan_session(
-    options: Options,
-    stored: tuple[str, SessionData],
-    url: str,
-    items: Sequence[RequestItem],
-    headers: tuple[tuple[str, str], ...],
-    auth: Auth | None,
-) -> SessionPlan:
-    """What the file will hold after this request: its header items, its credentials
-    (as given, a prompted password too), its Cookie items as cookies of this host."""
-    path, loaded = stored
-    values = {name.lower(): value for name, value in headers}
-    kept_auth = loaded.auth
-    if auth is not None:
-        raw = auth.password if auth.kind == "bearer" else f"{auth.username}:{auth.password}"
-        kept_auth = SessionAuth(auth.kind, raw)
-    base_url = options.base_url or loaded.base_url
-    updated = replace(
-        loaded,
-        headers=updated_headers(loaded, items, values),
-        auth=kept_auth,
-        base_url=base_url,
-    )
-    return SessionPlan(
-        path=path,
-        read_only=options.session is None,
-        url=url,
-        loaded=loaded,
-        updated=updated,
-        item_cookies=cookies_from_items(
-            [(i.key, values.get(i.key.lower(), i.value)) for i in items if i.kind.is_header]
-        ),
-    )
-
-
 def with_base_url(raw_url: str, options: Options, env: Environment) -> str:
     """A URL that starts with `/` goes after --base-url, or after the base URL a --session
     keeps; any other stands on its own."""
@@ -231,6 +175,8 @@ def with_base_url(raw_url: str, options: Options, env: Environment) -> str:
     base = options.base_url
     session = options.session or options.session_read_only
     if base is None and session is not None:
+        from aiocurl.request.session_file import stored_base_url
+
         base = stored_base_url(session, env.env, env.read_file)
     if base is None:
         raise UsageError(f"invalid URL {raw_url!r}: a path alone needs --base-url to go after")
