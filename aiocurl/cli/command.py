@@ -10,7 +10,6 @@ import click
 
 from aiocurl import __version__
 from aiocurl.cli import flags
-from aiocurl.cli.completion import complete_positional
 from aiocurl.cli.options import (
     BatchOptions,
     Options,
@@ -45,6 +44,13 @@ EXAMPLES = """Examples:
 """
 
 
+def _complete_positional(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    """Methods and files for the shell; the completion module is imported only when asked."""
+    from aiocurl.cli.completion import complete_positional
+
+    return complete_positional(ctx, param, incomplete)
+
+
 class Command(click.Command):
     """click's command, its help drawn by rich-click in topics: imported only for --help,
     so that a request never pays for it."""
@@ -66,7 +72,7 @@ class Command(click.Command):
     nargs=-1,
     type=click.UNPROCESSED,
     metavar="[METHOD] URL [ITEM ...]",
-    shell_complete=complete_positional,
+    shell_complete=_complete_positional,
 )
 @flags.BODY
 @flags.AUTH

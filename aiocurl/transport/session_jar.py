@@ -14,11 +14,13 @@ from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import Morsel, SimpleCookie
+from typing import TYPE_CHECKING
 
 import aiohttp
 from yarl import URL
 
-from aiocurl.request.session_file import SessionPlan, StoredCookie
+if TYPE_CHECKING:  # the file format is imported by what runs a session, not by every run
+    from aiocurl.request.session_file import SessionPlan, StoredCookie
 
 _ACTIVE: ContextVar[aiohttp.CookieJar | None] = ContextVar("aiocurl_session_jar", default=None)
 
@@ -58,6 +60,8 @@ def new_jar() -> aiohttp.CookieJar:
 def session_jar(session: SessionPlan) -> Iterator[aiohttp.CookieJar]:
     """The jar of a session run: the stored cookies that have not expired, then the
     request's Cookie items as cookies of its host (they replace stored ones of that name)."""
+    from aiocurl.request.session_file import StoredCookie
+
     jar = new_jar()
     now = time.time()
     for cookie in session.loaded.cookies:
@@ -101,6 +105,8 @@ def _load(jar: aiohttp.CookieJar, cookie: StoredCookie, *, item: bool = False) -
 
 def stored_cookies(jar: aiohttp.CookieJar, now: float | None = None) -> tuple[StoredCookie, ...]:
     """The jar's cookies now; expired and deleted ones are gone from it already."""
+    from aiocurl.request.session_file import StoredCookie
+
     now = time.time() if now is None else now
     host_only = jar.host_only_cookies
     kept = []
