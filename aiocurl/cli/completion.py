@@ -12,10 +12,10 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem, get_completion_class
 
+from aiocurl.cli.config import COMPLETE_VARIABLE
 from aiocurl.config_dir import config_dir
 
 PROG_NAME = "aiocurl"
-COMPLETE_VARIABLE = "_AIOCURL_COMPLETE"  # as click names it after the program
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 

@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from aiocurl.cli.command import parse_args
-from aiocurl.cli.completion import COMPLETE_VARIABLE
 from aiocurl.cli.options import Options
 from aiocurl.config_dir import config_dir
 from aiocurl.errors import AiocurlError, UsageError, os_reason
+
+COMPLETE_VARIABLE = "_AIOCURL_COMPLETE"  # set by a shell asking for completions (click)
 
 CONFIG_FILE = "config.json"
 # Words that print something of their own and ignore the flags: no file is read for them,
