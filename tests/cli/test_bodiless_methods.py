@@ -4,17 +4,9 @@ not mean to send."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from helpers import run_cli
-from recording_echo import RecordingEcho, recording_echo
-
-
-@pytest.fixture(scope="module")
-def echo() -> Iterator[RecordingEcho]:
-    with recording_echo() as server:
-        yield server
+from recording_echo import RecordingEcho
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "GET"])

@@ -7,22 +7,15 @@ import shlex
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import run_cli
-from recording_echo import CURL, RecordingEcho, comparable, recording_echo, run_shell
+from recording_echo import CURL, RecordingEcho, comparable, run_shell
 
 from aiocurl import __version__
 
 needs_curl = pytest.mark.skipif(CURL is None, reason="curl is not installed")
-
-
-@pytest.fixture(scope="module")
-def echo() -> Iterator[RecordingEcho]:
-    with recording_echo() as server:
-        yield server
 
 
 @pytest.fixture

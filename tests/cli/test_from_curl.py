@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 import re
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import run_cli
-from recording_echo import CURL, Received, RecordingEcho, comparable, recording_echo, run_shell
+from recording_echo import CURL, Received, RecordingEcho, comparable, run_shell
 
 from aiocurl.cli import curl_args, from_curl
 from aiocurl.cli.shell_words import decode_ansi_c, split_words
@@ -19,12 +18,6 @@ from aiocurl.errors import UsageError
 
 needs_curl = pytest.mark.skipif(CURL is None, reason="curl is not installed")
 TOKEN = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
-
-
-@pytest.fixture(scope="module")
-def echo() -> Iterator[RecordingEcho]:
-    with recording_echo() as server:
-        yield server
 
 
 @pytest.fixture

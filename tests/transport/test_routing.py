@@ -27,18 +27,6 @@ class Seen:
     clients: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture
-def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
 def recording_app(seen: Seen, name: str = "") -> web.Application:
     async def answer(request: web.Request) -> web.Response:
         seen.hosts.append(request.host)
