@@ -37,6 +37,11 @@ class Hop:
         return URL(self.url, encoded=True)
 
     @functools.cached_property
+    def sent_url(self) -> str:
+        """The URL as aiohttp sends it and reports it back: without a fragment."""
+        return self.url.partition("#")[0]
+
+    @functools.cached_property
     def header_dict(self) -> CIMultiDict[str]:
         """The headers as aiohttp keeps them, built once (aiohttp copies, never changes it)."""
         return CIMultiDict(self.headers)

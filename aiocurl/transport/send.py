@@ -52,6 +52,8 @@ async def perform_on(session: aiohttp.ClientSession, plan: RequestPlan, sink: Si
                 return await exchange(session, plan, sink, retry_on)
 
             return await with_retries(plan, sink, attempt)
+    if not plan.transport.follow:  # one hop, whose head is final: exchange's loop, unrolled
+        return await _send_hop(session, first_hop(plan.request), plan.transport, sink)
     return await exchange(session, plan, sink, frozenset())
 
 
@@ -305,7 +307,7 @@ def _head(
     will_follow = will_follow or response.status in retry_on
     # The URL as sent (aiohttp drops only a fragment): spelling out response.url again
     # would cost a load run more than the rest of the head.
-    return head_of(response, final=not will_follow, url=hop.url.partition("#")[0])
+    return head_of(response, final=not will_follow, url=hop.sent_url)
 
 
 def head_of(
