@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import trustme
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +45,17 @@ def empty_config_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
         del os.environ["AIOCURL_CONFIG_DIR"]
     else:
         os.environ["AIOCURL_CONFIG_DIR"] = before
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    """A test CA (trustme), for the TLS tests."""
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
+    """The test CA's certificate as a PEM file."""
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)

@@ -10,7 +10,6 @@ import asyncio
 import re
 import ssl
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import trustme
@@ -58,11 +57,6 @@ async def base() -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{server.port}"
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
 @pytest.fixture
 async def tls_base(ca: trustme.CA) -> AsyncIterator[str]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -71,13 +65,6 @@ async def tls_base(ca: trustme.CA) -> AsyncIterator[str]:
     await server.start_server(ssl=context)
     yield f"https://127.0.0.1:{server.port}"
     await server.close()
-
-
-@pytest.fixture
-def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
 
 
 PHASES = (

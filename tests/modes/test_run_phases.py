@@ -86,11 +86,6 @@ async def server() -> AsyncIterator[tuple[str, Server]]:
         yield f"http://127.0.0.1:{running.port}", state
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
 @pytest.fixture
 async def tls_server(ca: trustme.CA) -> AsyncIterator[tuple[str, Server]]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -100,13 +95,6 @@ async def tls_server(ca: trustme.CA) -> AsyncIterator[tuple[str, Server]]:
     await running.start_server(ssl=context)
     yield f"https://127.0.0.1:{running.port}", state
     await running.close()
-
-
-@pytest.fixture
-def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
 
 
 async def load_summary(*argv: str) -> dict[str, Any]:
