@@ -150,7 +150,10 @@ async def test_the_server_and_transfer_phases_measure_what_the_server_held_back(
     assert phases["server"]["mean"] >= HEAD_DELAY * 1000
     assert phases["server"]["p50"] >= HEAD_DELAY * 1000 * 0.95  # a bucket is 4.4 % wide
     assert phases["transfer"]["mean"] >= BODY_DELAY * 1000
-    assert phases["transfer"]["mean"] < HEAD_DELAY * 1000 + BODY_DELAY * 1000
+    # Server and transfer split each request's time, never both counting the held head:
+    # the clocks nest, so their means add up to at most the requests' own (to rounding).
+    total = summary["latency_ms"]["mean"]
+    assert phases["server"]["mean"] + phases["transfer"]["mean"] <= total + 0.002
 
 
 async def test_tls_is_a_phase_of_its_own_on_each_new_connection(
