@@ -120,7 +120,6 @@ async def test_the_waterfall_in_a_pipe_goes_to_stderr_with_each_phase(base: str)
     # the transfer to the server: so the transfer is bounded together with it.
     assert durations["Server processing"] >= HEAD_DELAY
     assert durations["Server processing"] + durations["Content transfer"] >= HEAD_DELAY + BODY_DELAY
-    assert durations["Content transfer"] >= BODY_DELAY / 2
     total = seconds(rows["Total"])
     assert total >= HEAD_DELAY + BODY_DELAY
     assert abs(sum(durations.values()) - total) <= 0.005 + 0.05 * total, result.stderr

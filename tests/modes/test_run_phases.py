@@ -149,7 +149,9 @@ async def test_the_server_and_transfer_phases_measure_what_the_server_held_back(
     assert phases["server"]["count"] == phases["transfer"]["count"] == 6
     assert phases["server"]["mean"] >= HEAD_DELAY * 1000
     assert phases["server"]["p50"] >= HEAD_DELAY * 1000 * 0.95  # a bucket is 4.4 % wide
-    assert phases["transfer"]["mean"] >= BODY_DELAY * 1000
+    # (The head may be noted late, with the body, on a busy machine: the transfer phase
+    # alone has no floor, the two together have both delays.)
+    assert phases["server"]["mean"] + phases["transfer"]["mean"] >= (HEAD_DELAY + BODY_DELAY) * 1000
     # Server and transfer split each request's time, never both counting the held head:
     # the clocks nest, so their means add up to at most the requests' own (to rounding).
     total = summary["latency_ms"]["mean"]
@@ -244,7 +246,10 @@ async def test_batch_records_carry_their_phases(server: tuple[str, Server], tmp_
     assert all(timing["dns"] is None and timing["tls"] is None for timing in timings)
     assert all(timing["server"] >= 0 and timing["transfer"] >= 0 for timing in timings)
     slow = next(record["timing"] for record in records if record["line"] == 1)
-    assert slow["server"] >= HEAD_DELAY * 1000 and slow["transfer"] >= BODY_DELAY * 1000
+    # The head can only be noted late (a busy loop reads it with the body), never early:
+    # so the server phase has a floor, and the two together hold both delays.
+    assert slow["server"] >= HEAD_DELAY * 1000
+    assert slow["server"] + slow["transfer"] >= (HEAD_DELAY + BODY_DELAY) * 1000
     for record in records:  # the phases fit in the request's time
         spent = sum(span for span in record["timing"].values() if span is not None)
         assert spent <= record["elapsed_ms"] + 0.01
