@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,22 +12,12 @@ import trustme
 @pytest.fixture(scope="session")
 def echo_url() -> Iterator[str]:
     """The bundled echo server, started once on a free port in a background thread."""
-    from aiohttp import web
+    from helpers import app_in_thread
 
     from aiocurl.echo.app import make_app
 
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(make_app())
-    loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    port = runner.addresses[0][1]
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
+    with app_in_thread(make_app()) as url:
+        yield url
 
 
 @pytest.fixture(scope="session", autouse=True)

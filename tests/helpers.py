@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -117,3 +118,23 @@ async def serving(handle: Any, route: str = "/{tail:.*}") -> AsyncIterator[TestS
     app.router.add_route("*", route, handle)
     async with TestServer(app, host="127.0.0.1") as server:
         yield server
+
+
+@contextlib.contextmanager
+def app_in_thread(app: web.Application) -> Iterator[str]:
+    """`app` served on a free port of 127.0.0.1 from a loop in a background thread, so that
+    the command can run its own loop in this one; yields the base URL."""
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app)
+    loop.run_until_complete(runner.setup())
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    loop.run_until_complete(site.start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

@@ -3,7 +3,6 @@ headers in order and body bytes. For comparing what two clients sent (aiocurl, c
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from helpers import app_in_thread
 
 from aiocurl.echo.app import make_app
 
@@ -63,20 +63,9 @@ def recording_echo() -> Iterator[RecordingEcho]:
 
     app = make_app()
     app.middlewares.insert(0, record)
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    holder.append(RecordingEcho(f"http://127.0.0.1:{runner.addresses[0][1]}"))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
+    with app_in_thread(app) as url:
+        holder.append(RecordingEcho(url))
         yield holder[0]
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
 
 
 def run_shell(
