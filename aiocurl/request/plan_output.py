@@ -51,13 +51,14 @@ class OutputPlan:
         return self.timing or self.meta or self.write_out is not None
 
 
-def check_measured(timing: bool, offline: bool, *, download: bool) -> None:
-    """--timing and --write-out tell of a request sent and its response shown."""
+def check_measured(timing: bool, unsent: str | None, *, download: bool) -> None:
+    """--timing and --write-out tell of a request sent and its response shown; `unsent`
+    names the flag that sends nothing (--offline, --curl), if given."""
     flag = "--timing" if timing else "--write-out"
     if download:
         raise UsageError(f"{flag} does not go with --download; save the body with --output FILE")
-    if offline:
-        raise UsageError(f"{flag} tells of a request sent, and --offline sends none")
+    if unsent is not None:
+        raise UsageError(f"{flag} tells of a request sent, and {unsent} sends none")
 
 
 def plan_output(options: Options, env: Environment) -> OutputPlan:
@@ -65,7 +66,8 @@ def plan_output(options: Options, env: Environment) -> OutputPlan:
     if out.resume and not (out.download and out.output_file):
         raise UsageError("--continue resumes a download: use it with --download --output FILE")
     if out.timing or out.write_out is not None:
-        check_measured(out.timing, options.offline, download=out.download)
+        unsent = "--curl" if options.curl else "--offline" if options.offline else None
+        check_measured(out.timing, unsent, download=out.download)
     saving = out.download and not options.offline
     output_file = output_path(out, offline=options.offline)
     # A download's body goes to its file; what is shown goes to stderr.

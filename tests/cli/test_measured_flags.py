@@ -14,6 +14,7 @@ from helpers import run_cli
     ("argv", "message"),
     [
         (["--offline", "http://127.0.0.1:9/x"], "--offline sends none"),
+        (["--curl", "http://127.0.0.1:9/x"], "--curl sends none"),
         (["ws://127.0.0.1:9/ws"], "not of a WebSocket session"),
         (["--repeat", "3", "http://127.0.0.1:9/x"], "cannot be used with --repeat or --duration"),
         (["--batch", "{batch}"], "cannot be used with --batch"),
