@@ -537,6 +537,12 @@ SESSIONS = flag_group(
         metavar="URL",
         help="Append a URL argument that starts with / to this URL (its path kept).",
     ),
+    click.option(
+        "--shell",
+        is_flag=True,
+        help="An interactive shell on one live session: each line a request relative to "
+        "the URL given (which may be left out), with these flags and items kept.",
+    ),
     click.option("--no-config", is_flag=True, help="Ignore the default_options of config.json."),
     click.option(
         "--completion",

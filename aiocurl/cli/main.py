@@ -122,6 +122,10 @@ def main(argv: Sequence[str], env: Environment | None = None) -> int:
         parsed = replace(parsed, argv=tuple(typed))  # a resume hint repeats what was typed
         if parsed.completion is not None:
             return print_completion(parsed.completion, env)
+        if parsed.shell:
+            from aiocurl.cli.shell import run_shell
+
+            return run_shell(parsed, argv, env)
         if parsed.from_curl is not None:
             expanded = from_curl_argv(parsed, argv, env)
             # The curl command's credentials are now flags and items: masked like typed ones.

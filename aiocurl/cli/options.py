@@ -112,6 +112,7 @@ class Options:
     session: str | None = None  # NAME or PATH: loaded before the request, saved after
     session_read_only: str | None = None  # NAME or PATH: loaded, never saved
     base_url: str | None = None  # a URL argument starting with / is appended to it
+    shell: bool = False  # an interactive shell (cli/shell.py): the positionals start it
     no_config: bool = False  # config.json's default_options not applied (cli/config.py)
     completion: str | None = None  # bash | zsh | fish: print that shell's completion script
     argv: tuple[str, ...] = ()  # as typed, to suggest the command that resumes a download

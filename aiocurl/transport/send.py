@@ -27,7 +27,7 @@ from aiocurl.transport.decoding import DecodeError, decoder_for
 from aiocurl.transport.errors import BodyProgress, decoding_error, map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.redirects import REDIRECT_STATUSES, Hop, first_hop, next_hop
-from aiocurl.transport.session import open_session
+from aiocurl.transport.session import active_sessions, open_session
 from aiocurl.transport.timing import hop_timing
 
 # aiohttp's default 64 KiB read buffer caps a download at a third of curl's rate here;
@@ -37,6 +37,10 @@ READ_CHUNK = 1024 * 1024
 
 async def perform(plan: RequestPlan, sink: Sink) -> ResponseHead:
     """Run the request, its redirects and any retries; return the last head."""
+    live = active_sessions()
+    if live is not None:  # in the interactive shell: its sessions stay open
+        observed = live.observed(sink)
+        return await perform_on(live.session_for(plan.transport, observed), plan, observed)
     async with open_session(plan.transport, sink, timing=plan.output.phases) as session:
         return await perform_on(session, plan, sink)
 

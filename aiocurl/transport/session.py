@@ -3,8 +3,9 @@ limits on the response head."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
@@ -12,6 +13,17 @@ from aiocurl.events import RequestRecord, Sink
 from aiocurl.request.plan_transport import TransportPlan
 from aiocurl.transport.session_jar import active_jar, new_jar
 from aiocurl.transport.tls import ssl_setting
+
+if TYPE_CHECKING:
+    from aiocurl.transport.live import LiveSessions
+
+# The interactive shell's sessions while it runs (transport/live.py): `perform` sends on
+# them instead of opening a session of its own.
+LIVE: ContextVar[LiveSessions | None] = ContextVar("aiocurl_live_sessions", default=None)
+
+
+def active_sessions() -> LiveSessions | None:
+    return LIVE.get()
 
 
 class PeerConnector(aiohttp.TCPConnector):

@@ -71,9 +71,16 @@ def session_jar(session: SessionPlan) -> Iterator[aiohttp.CookieJar]:
     for name, value in session.item_cookies:
         if host:
             _load(jar, StoredCookie(name, value, host.lower()), item=True)
+    with jar_in_use(jar):
+        yield jar
+
+
+@contextlib.contextmanager
+def jar_in_use(jar: aiohttp.CookieJar) -> Iterator[None]:
+    """Within the block, every ClientSession made takes `jar`."""
     token = _ACTIVE.set(jar)
     try:
-        yield jar
+        yield
     finally:
         _ACTIVE.reset(token)
 

@@ -1,0 +1,374 @@
+"""`--shell`: an interactive shell on one live session. Each line is a request relative to
+the current URL, or a command that changes what every following request gets; the shell
+reads a terminal through a prompt, or a script from a pipe, line by line.
+
+A request line becomes a command line (the kept flags, the line's flags, the method, the
+URL, the kept items, the line's items) and goes through the same parsing, planning and
+modes as the single command, so it prints exactly what that command would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from aiocurl.cli.command import parse_args
+from aiocurl.cli.flag_words import canonical, flag_names, flag_table, split_words
+from aiocurl.cli.main import one_line, plan_for, print_curl
+from aiocurl.cli.options import Options
+from aiocurl.config_dir import config_dir
+from aiocurl.environment import Environment
+from aiocurl.errors import AiocurlError, OutputClosed, UsageError
+from aiocurl.redact import RedactingStderr, secrets_in
+from aiocurl.request.items import is_item
+from aiocurl.request.shell_state import (
+    METHODS,
+    ShellState,
+    checked_item,
+    merged_items,
+    request_line,
+)
+from aiocurl.request.urls import expand_shorthand
+
+if TYPE_CHECKING:
+    from aiocurl.modes.shell import ShellRuns
+    from aiocurl.render.shell_memory import ShellMemory
+    from aiocurl.request.session_file import SessionPlan
+
+COMMANDS = (
+    "cd", "header", "query", "data", "unset", "show", "set",
+    "curl", "aiocurl", "save", "help", "exit",
+)  # fmt: skip
+
+HELP = """\
+[METHOD] [PATH|URL] [ITEM ...] [FLAGS]   a request: a path starting with / goes after the
+                                         base URL, another after the current one; none:
+                                         the current one; flags apply to this request only
+cd PATH | .. | / | URL     move under the base URL (a URL: a new base)
+header NAME:VALUE ...      a header for every following request (query NAME==VALUE and
+query NAME==VALUE ...      data FIELD=VALUE alike; any item form)
+data FIELD=VALUE ...
+unset NAME | FLAG | --all  drop a kept item or flag, or all of them
+set FLAG [VALUE]           a flag for every following request (set --follow, set --timeout 5)
+show                       the next request as it would be sent (like --offline)
+curl, aiocurl              the last request as a command line to paste elsewhere
+save [FILE]                the headers, credentials, cookies and base URL as a session file
+help                       this text
+exit                       leave (or Ctrl-D)"""
+
+# Flags that belong to the whole shell, not to its requests.
+_SHELL_FLAGS = frozenset({"--shell", "--traceback", "--no-config"})
+# Flags a line cannot take: they do something other than send its request.
+_REFUSED = frozenset({"--shell", "--batch", "--merge-summaries", "--from-curl", "--completion"})
+
+
+class LineReader(Protocol):
+    async def read(self, location: str, status: int | None) -> str | None: ...
+
+
+class ScriptReader:
+    """Lines from a pipe: a shell transcript run as a script."""
+
+    def __init__(self, env: Environment) -> None:
+        self._stdin = env.stdin
+
+    async def read(self, location: str, status: int | None) -> str | None:
+        line = self._stdin.readline()
+        if not line:
+            return None
+        return line.decode("utf-8", "surrogateescape").rstrip("\r\n")
+
+
+def starting_state(argv: Sequence[str], options: Options) -> ShellState:
+    """The command line's URL, items and flags: the shell's state at its start."""
+    words = split_words(argv)
+    state = ShellState()
+    for flag in words.flags:
+        name = canonical(flag[0].partition("=")[0])
+        if name in _REFUSED - {"--shell"}:
+            raise UsageError(f"{name} does not go with --shell")
+        if name not in _SHELL_FLAGS:
+            state.flags[name] = state.flags.get(name, []) + flag if _repeatable(name) else flag
+    positionals = words.positionals
+    if positionals and not _is_url_word(positionals[0], positionals[1:]):
+        base = options.base_url
+    else:
+        base = positionals.pop(0) if positionals else options.base_url
+    if base is not None:
+        state.base = expand_shorthand(base, options.default_scheme)
+    for word in positionals:
+        checked_item(word)
+    state.items = list(positionals)
+    return state
+
+
+def _is_url_word(word: str, rest: Sequence[str]) -> bool:
+    if word.upper() in METHODS and rest:
+        raise UsageError("--shell takes a URL and items; each line of the shell gives a method")
+    return not is_item(word) or word.startswith((":", "/")) or "://" in word
+
+
+def _repeatable(name: str) -> bool:
+    """Flags given several times (--proxy, --resolve) keep every value."""
+    return name in {"--proxy", "--resolve", "--connect-to", "--format-options", "--ws-protocol"}
+
+
+class Shell:
+    """The loop: read a line, do what it says, remember the outcome."""
+
+    def __init__(
+        self,
+        state: ShellState,
+        env: Environment,
+        runs: ShellRuns,
+        *,
+        interactive: bool,
+        default_scheme: str,
+        show_traceback: bool,
+    ) -> None:
+        self.state = state
+        self.env = env
+        self.runs = runs
+        self.interactive = interactive
+        self.default_scheme = default_scheme
+        self.show_traceback = show_traceback
+        self.last_argv: list[str] | None = None
+        self.status: int | None = None  # the last request's exit status
+        self.worst = 0
+
+    async def loop(self, reader: LineReader) -> int:
+        while True:
+            line = await reader.read(self.state.location or "aiocurl", self.status)
+            if line is None:
+                break
+            try:
+                words = shlex.split(line, comments=True)
+            except ValueError as exc:
+                self._error(UsageError(f"cannot read the line: {exc}"))
+                continue
+            if not words:
+                continue
+            if words[0] in ("exit", "quit"):
+                break
+            await self._do(words)
+        return 0 if self.interactive else self.worst
+
+    async def _do(self, words: list[str]) -> None:
+        try:
+            command = words[0]
+            if command in _STATE_COMMANDS:
+                _STATE_COMMANDS[command](self, words[1:])
+            elif command in ("show", "curl", "aiocurl", "save"):
+                await getattr(self, f"_{command}")(words[1:])
+            elif command == "help":
+                self._write(HELP + "\n")
+            else:
+                await self._request(words)
+        except OutputClosed:
+            raise
+        except AiocurlError as exc:
+            if self.show_traceback:
+                raise
+            self._error(exc)
+            self._count(int(exc.exit_status))
+
+    def _count(self, status: int) -> None:
+        self.status = status
+        self.worst = max(self.worst, status)
+
+    def _error(self, exc: AiocurlError) -> None:
+        self.env.stderr.write(f"aiocurl: error: {one_line(exc.message)}\n")
+        if exc.detail:
+            self.env.stderr.write(exc.detail + "\n")
+
+    def _write(self, text: str) -> None:
+        self.env.stdout.write(text.encode("utf-8"))
+        self.env.stdout.flush()
+
+    # The requests.
+
+    def request_argv(self, words: Sequence[str]) -> list[str]:
+        """A request line as the command line that sends it."""
+        given = split_words(words)
+        for flag in given.flags:
+            name = canonical(flag[0].partition("=")[0])
+            if name in _REFUSED:
+                raise UsageError(f"{name} does not go on a line of the shell")
+        line = request_line(given.positionals)
+        url = self.state.url_for(line.path, self.default_scheme)
+        items = merged_items(self.state.items, line.items)
+        method = [line.method] if line.method else []
+        kept = [word for flag in self.state.flags.values() for word in flag]
+        return kept + [word for flag in given.flags for word in flag] + method + [url, *items]
+
+    async def _request(self, words: Sequence[str], *, extra: Sequence[str] = ()) -> None:
+        argv = self.request_argv(words)
+        self.last_argv = argv
+        status = await self._send([*extra, *argv])
+        self._count(int(status))
+
+    async def _send(self, argv: list[str]) -> int:
+        options = parse_args([*argv, "--ignore-stdin"])
+        assert not isinstance(options, int)  # --help and --version are refused as flags
+        env = replace(self.env, stderr=RedactingStderr(self.env.stderr, secrets_in(argv)))  # type: ignore[arg-type]
+        if options.curl:
+            return print_curl(options, env)
+        plan = plan_for(options, env)
+        return int(await self.runs.run(plan, env, interactive=self.interactive))
+
+    # The commands that print.
+
+    async def _show(self, args: Sequence[str]) -> None:
+        """The next request as it would be sent, with the flags kept."""
+        argv = self.request_argv(args)
+        flags = [" ".join(flag) for flag in self.state.flags.values()]
+        if flags:
+            self._write(f"flags: {' '.join(flags)}\n")
+        await self._send(["--offline", *argv])
+
+    async def _curl(self, args: Sequence[str]) -> None:
+        await self._send(["--curl", *self._last()])
+
+    async def _aiocurl(self, args: Sequence[str]) -> None:
+        self._write(f"aiocurl {shlex.join(self._last())}\n")
+
+    def _last(self) -> list[str]:
+        if self.last_argv is None:
+            raise UsageError("no request yet: send one first")
+        return self.last_argv
+
+    async def _save(self, args: Sequence[str]) -> None:
+        """The state as a session file (the format of --session)."""
+        session = self.state.flags.get("--session")
+        if len(args) > 1:
+            raise UsageError("save takes one FILE")
+        target = args[0] if args else (session[-1] if session else None)
+        if target is None:
+            raise UsageError("save: give a FILE (or start the shell with --session NAME)")
+        kept = {name: flag for name, flag in self.state.flags.items() if "session" not in name}
+        base = ["--base-url", self.state.location] if self.state.location else []
+        argv = [*(w for flag in kept.values() for w in flag), "--session", target, *base]
+        argv += [self.state.url_for(None, self.default_scheme), *self.state.items]
+        options = parse_args([*argv, "--ignore-stdin"])
+        assert not isinstance(options, int)
+        from aiocurl.request.plan import build_plan
+
+        plan = build_plan(options, self.env)
+        assert plan.session is not None
+        self.runs.save(plan.session.path, plan.session.updated)
+        self._write(f"saved to {plan.session.path}\n")
+
+    # The commands that change the state.
+
+    def _cd(self, args: Sequence[str]) -> None:
+        if len(args) > 1:
+            raise UsageError("cd takes one PATH")
+        self.state.cd(args[0] if args else None, self.default_scheme)
+
+    def _set(self, args: Sequence[str]) -> None:
+        given = split_words(args)
+        if given.positionals or not given.flags:
+            raise UsageError("set takes flags: set --follow, set --timeout 5")
+        flags = dict(self.state.flags)
+        for flag in given.flags:
+            name = canonical(flag[0].partition("=")[0])
+            if name in _REFUSED | _SHELL_FLAGS | {"--help", "--version"}:
+                raise UsageError(f"{name} cannot be set in the shell")
+            kept = flags.get(name, []) if _repeatable(name) else []
+            flags[name] = kept + flag
+        # Checked now, so that `set --timeout x` is refused here, not at every request.
+        parse_args([*(word for flag in flags.values() for word in flag), "--offline", "x"])
+        self.state.flags = flags
+
+    def _unset(self, args: Sequence[str]) -> None:
+        if not args:
+            raise UsageError("unset takes a NAME, a FLAG or --all")
+        for name in args:
+            if name == "--all":
+                self.state.items.clear()
+                self.state.flags.clear()
+            elif name.startswith("-"):
+                if name not in flag_table():
+                    raise UsageError(f"unknown option {name}")
+                if self.state.flags.pop(canonical(name), None) is None:
+                    raise UsageError(f"unset: {name} is not set")
+            elif not self.state.unset(name):
+                raise UsageError(f"unset: no kept item named {name!r}")
+
+
+_STATE_COMMANDS: dict[str, Callable[[Shell, Sequence[str]], None]] = {
+    "cd": Shell._cd,
+    "set": Shell._set,
+    "unset": Shell._unset,
+    "header": lambda shell, args: shell.state.keep_items(_nonempty("header", args), "header"),
+    "query": lambda shell, args: shell.state.keep_items(_nonempty("query", args), "query"),
+    "data": lambda shell, args: shell.state.keep_items(_nonempty("data", args), "data"),
+}
+
+
+def _nonempty(kind: str, args: Sequence[str]) -> Sequence[str]:
+    if not args:
+        raise UsageError(f"{kind}: give at least one item ({kind} NAME...)")
+    return args
+
+
+def run_shell(options: Options, argv: Sequence[str], env: Environment) -> int:
+    """--shell: the loop, until Ctrl-D, `exit` or the script's end."""
+    state = starting_state(argv, options)
+    interactive = env.stdin_isatty and env.stdout_isatty
+    return asyncio.run(_run(state, options, env, interactive=interactive))
+
+
+async def _run(state: ShellState, options: Options, env: Environment, *, interactive: bool) -> int:
+    from aiocurl.modes.shell import shell_runs
+    from aiocurl.render.shell_memory import ShellMemory
+
+    memory = ShellMemory()
+    session = _starting_session(state, options, env)
+    async with shell_runs(session, memory.note_response) as runs:
+        shell = Shell(
+            state,
+            env,
+            runs,
+            interactive=interactive,
+            default_scheme=options.default_scheme,
+            show_traceback=options.traceback,
+        )
+        reader = _prompt(shell, memory, env) if interactive else ScriptReader(env)
+        return await shell.loop(reader)
+
+
+def _starting_session(state: ShellState, options: Options, env: Environment) -> SessionPlan | None:
+    """With --session, the session as the first request would read it: its cookies go
+    into the shell's jar."""
+    if options.session is None and options.session_read_only is None:
+        return None
+    from aiocurl.request.plan import build_plan
+
+    argv = [w for flag in state.flags.values() for w in flag]
+    url = state.location or "http://localhost/"
+    parsed = parse_args([*argv, "--offline", "--ignore-stdin", url, *state.items])
+    assert not isinstance(parsed, int)
+    return build_plan(parsed, env).session
+
+
+def _prompt(shell: Shell, memory: ShellMemory, env: Environment) -> LineReader:
+    from aiocurl.render.shell_memory import COMMON_HEADERS
+    from aiocurl.render.shell_prompt import ShellPrompt, Vocabulary
+
+    def paths() -> list[str]:
+        base = (shell.state.base or "").rstrip("/")
+        return [url[len(base) :] or "/" for url in memory.urls() if base and url.startswith(base)]
+
+    vocabulary = Vocabulary(
+        commands=COMMANDS,
+        methods=METHODS,
+        flags=flag_names(),
+        header_names=lambda: [*COMMON_HEADERS, *memory.header_names()],
+        paths=paths,
+    )
+    colors = "NO_COLOR" not in env.env
+    return ShellPrompt(vocabulary, config_dir(env.env) / "shell_history", colors=colors)

@@ -1,0 +1,272 @@
+"""`--shell` driven through a pipe: each line a request on one live session, or a command
+that changes what the following requests get."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from aiohttp import web
+from helpers import Result, app_in_thread, run_cli
+
+
+def shell(url: str, script: str, *flags: str, **kwargs: object) -> Result:
+    return run_cli(*flags, "--shell", url, stdin=script.encode(), **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_script_prints_what_the_single_commands_print(echo_url: str) -> None:
+    script = "get /get a==1\npost /post name=ada age:=36\nget /headers X-Trace:1 -h\n"
+    result = shell(echo_url, script)
+    singles = [
+        run_cli("GET", f"{echo_url}/get", "a==1"),
+        run_cli("POST", f"{echo_url}/post", "name=ada", "age:=36"),
+        run_cli("GET", f"{echo_url}/headers", "X-Trace:1", "-h"),
+    ]
+    assert result.exit_status == 0, result.stderr
+    # The heads differ only in their Date lines, which the server writes per second.
+    expected = b"".join(single.stdout for single in singles)
+    assert _without_dates(result.stdout) == _without_dates(expected)
+
+
+def _without_dates(output: bytes) -> bytes:
+    return b"\n".join(line for line in output.split(b"\n") if not line.startswith(b"Date:"))
+
+
+@pytest.fixture
+def peers() -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """A server that notes the client's address and port of each request."""
+    seen: list[tuple[str, int]] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        seen.append(request.transport.get_extra_info("peername"))  # type: ignore[union-attr]
+        return web.json_response({"path": request.path})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    with app_in_thread(app) as url:
+        yield url, seen
+
+
+def test_requests_to_one_host_share_one_connection(peers: tuple[str, list]) -> None:
+    url, seen = peers
+    result = shell(url, "get /a\nget /b\npost /c x=1\nget\n")
+    assert result.exit_status == 0, result.stderr
+    assert [json.loads(line)["path"] for line in _documents(result.stdout)] == [
+        "/a",
+        "/b",
+        "/c",
+        "/",
+    ]
+    assert len(seen) == 4
+    assert len(set(seen)) == 1  # one connection, kept alive
+
+
+def _documents(output: bytes) -> list[str]:
+    """The JSON documents of several pretty-printed bodies, one per entry."""
+    decoder = json.JSONDecoder()
+    text, found, index = output.decode(), [], 0
+    while index < len(text):
+        while index < len(text) and text[index].isspace():
+            index += 1
+        if index == len(text):
+            break
+        document, index = decoder.raw_decode(text, index)
+        found.append(json.dumps(document))
+    return found
+
+
+def test_meta_of_a_second_request_shows_the_connection_reused(echo_url: str) -> None:
+    result = shell(echo_url, "get /get -m\nget /get -m\n")
+    assert result.exit_status == 0, result.stderr
+    first, second = result.stdout.decode().split("Elapsed time")[1:]
+    assert "TCP connect: skipped (reused connection)" not in first
+    assert "TCP connect: skipped (reused connection)" in second
+
+
+def test_cookies_set_by_one_response_go_with_the_next(echo_url: str) -> None:
+    result = shell(echo_url, "get /cookies/set?flavour=oat -q\nget /cookies\n")
+    assert result.exit_status == 0, result.stderr
+    assert json.loads(_documents(result.stdout)[-1]) == {"cookies": {"flavour": "oat"}}
+
+
+def test_kept_headers_query_and_data_go_with_every_request(echo_url: str) -> None:
+    script = (
+        "header X-Trace:7\nquery page==2\ndata name=ada\n"
+        "post /anything\n"
+        "unset X-Trace\nunset page\nunset name\n"
+        "get /anything\n"
+    )
+    result = shell(echo_url, script)
+    assert result.exit_status == 0, result.stderr
+    kept, dropped = (json.loads(doc) for doc in _documents(result.stdout))
+    assert kept["headers"]["X-Trace"] == "7"
+    assert kept["args"] == {"page": "2"}
+    assert kept["json"] == {"name": "ada"}
+    assert "X-Trace" not in dropped["headers"]
+    assert dropped["args"] == {}
+    assert dropped["method"] == "GET"
+
+
+def test_a_line_item_replaces_a_kept_one_of_its_name(echo_url: str) -> None:
+    result = shell(echo_url, "header X-Trace:1\nget /headers x-trace:2\nget /headers\n")
+    first, second = (json.loads(doc)["raw_headers"] for doc in _documents(result.stdout))
+    assert [pair for pair in first if pair[0].lower() == "x-trace"] == [["x-trace", "2"]]
+    assert [pair for pair in second if pair[0].lower() == "x-trace"] == [["X-Trace", "1"]]
+
+
+def test_cd_moves_under_the_base_url(echo_url: str) -> None:
+    script = "cd /anything/users\nget\nget 7\ncd 7\nget\ncd ..\nget ./8\ncd /\nget /get\n"
+    result = shell(echo_url, script)
+    assert result.exit_status == 0, result.stderr
+    urls = [json.loads(doc)["url"] for doc in _documents(result.stdout)]
+    assert urls == [
+        f"{echo_url}/anything/users",
+        f"{echo_url}/anything/users/7",
+        f"{echo_url}/anything/users/7",
+        f"{echo_url}/anything/users/8",
+        f"{echo_url}/get",
+    ]
+
+
+def test_a_base_url_with_a_path_keeps_it(echo_url: str) -> None:
+    result = shell(f"{echo_url}/anything/v2", "get /users\n")
+    assert json.loads(_documents(result.stdout)[0])["url"] == f"{echo_url}/anything/v2/users"
+
+
+def test_a_full_url_goes_where_it_says(echo_url: str) -> None:
+    result = shell("http://127.0.0.1:9/nothing", f"get {echo_url}/get a==1\n")
+    assert result.exit_status == 0, result.stderr
+    assert json.loads(_documents(result.stdout)[0])["url"] == f"{echo_url}/get?a=1"
+
+
+def test_show_prints_the_next_request_without_sending_it(peers: tuple[str, list]) -> None:
+    url, seen = peers
+    result = shell(url, "header X-Trace:1\nset --follow\ncd /users\nshow\n")
+    assert result.exit_status == 0, result.stderr
+    assert seen == []
+    text = result.stdout.decode()
+    assert text.startswith("flags: --follow\nGET /users HTTP/1.1\r\n")
+    assert "\r\nX-Trace: 1\r\n" in text
+
+
+def test_flags_on_a_line_apply_to_that_request_only(echo_url: str) -> None:
+    result = shell(echo_url, "get /redirect/1 --follow -h\nget /redirect/1 -h\n")
+    assert result.exit_status == 0, result.stderr
+    statuses = [line for line in result.stdout.decode().splitlines() if line.startswith("HTTP/")]
+    assert statuses == ["HTTP/1.1 200 OK", "HTTP/1.1 302 Found"]
+
+
+def test_set_keeps_a_flag_and_unset_drops_it(echo_url: str) -> None:
+    script = "set -F\nget /redirect/1 -h\nunset --follow\nget /redirect/1 -h\n"
+    result = shell(echo_url, script)
+    assert result.exit_status == 0, result.stderr
+    statuses = [line for line in result.stdout.decode().splitlines() if line.startswith("HTTP/")]
+    assert statuses == ["HTTP/1.1 200 OK", "HTTP/1.1 302 Found"]
+
+
+def test_curl_and_aiocurl_print_the_last_request(echo_url: str) -> None:
+    result = shell(echo_url, "header X-Trace:1\npost /post name=ada -b\ncurl\naiocurl\n")
+    assert result.exit_status == 0, result.stderr
+    text = result.stdout.decode()
+    assert f"curl {echo_url}/post" in text
+    assert "-H 'X-Trace: 1'" in text
+    assert f"aiocurl -b POST {echo_url}/post X-Trace:1 name=ada\n" in text
+
+
+def test_curl_before_any_request_says_so(echo_url: str) -> None:
+    result = shell(echo_url, "curl\n")
+    assert result.exit_status == 1
+    assert result.stderr == "aiocurl: error: no request yet: send one first\n"
+
+
+def test_mistakes_get_one_line_and_the_shell_goes_on(echo_url: str) -> None:
+    script = "set --timeout x\nget /get --nope\nheader nope\nunset --follow\nget /get a==1 -b\n"
+    result = shell(echo_url, script)
+    errors = result.stderr.splitlines()
+    assert len(errors) == 4
+    assert all(line.startswith("aiocurl: error: ") for line in errors)
+    assert "--timeout" in errors[0]
+    assert "--nope" in errors[1]
+    assert "'nope'" in errors[2]
+    assert "--follow is not set" in errors[3]
+    assert json.loads(_documents(result.stdout)[0])["args"] == {"a": "1"}
+    assert result.exit_status == 1  # a script ends with the worst status of its lines
+
+
+def test_a_script_exits_with_the_worst_status(echo_url: str) -> None:
+    result = shell(echo_url, "get /status/500\nget /status/404\nget /get\n", "--check-status")
+    assert result.exit_status == 5
+
+
+def test_exit_ends_the_script(peers: tuple[str, list]) -> None:
+    url, seen = peers
+    result = shell(url, "get /a\nexit\nget /b\n")
+    assert result.exit_status == 0
+    assert len(seen) == 1
+
+
+def test_comments_and_blank_lines_are_skipped(peers: tuple[str, list]) -> None:
+    url, seen = peers
+    result = shell(url, "# the users\n\n   \nget /a  # the first\n")
+    assert result.exit_status == 0, result.stderr
+    assert len(seen) == 1
+
+
+def test_the_starting_items_and_flags_are_kept(echo_url: str) -> None:
+    result = run_cli(
+        "--shell", echo_url, "X-Trace:9", "--print=b", stdin=b"get /headers\nget /headers -p h\n"
+    )
+    assert result.exit_status == 0, result.stderr
+    body, head = result.stdout.decode().split("}\n", 1)  # -p h on the line wins
+    assert json.loads(body + "}")["headers"]["X-Trace"] == "9"
+    assert head.startswith("HTTP/1.1 200 OK\r\n")  # as received, in a pipe
+    assert "{" not in head
+
+
+def test_without_a_base_url_lines_give_full_urls(echo_url: str) -> None:
+    result = run_cli("--shell", stdin=f"get {echo_url}/get\nget /get\n".encode())
+    assert json.loads(_documents(result.stdout)[0])["url"] == f"{echo_url}/get"
+    assert (
+        result.stderr
+        == "aiocurl: error: invalid URL '/get': a path alone needs --base-url to go after\n"
+    )
+
+
+def test_secrets_typed_on_a_line_stay_out_of_messages(echo_url: str) -> None:
+    result = shell(echo_url, "get http://ada:hunter2@127.0.0.1:9/x\n")
+    assert result.exit_status == 1
+    assert "hunter2" not in result.stderr
+
+
+def test_save_writes_a_session_file(echo_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "saved.json"
+    script = f"header X-Trace:1\nget /cookies/set?flavour=oat -h\ncd /anything\nsave {path}\n"
+    result = shell(echo_url, script, "-a", "ada:pw")
+    assert result.exit_status == 0, result.stderr
+    assert result.stdout.decode().endswith(f"saved to {path}\n")
+    saved = json.loads(path.read_text())
+    assert saved["headers"] == [{"name": "X-Trace", "value": "1"}]
+    assert [cookie["name"] for cookie in saved["cookies"]] == ["flavour"]
+    assert saved["auth"]["raw_auth"] == "ada:pw"
+    assert saved["base_url"] == f"{echo_url}/anything"
+    assert path.stat().st_mode & 0o777 == 0o600
+    # A later command with that session sends what the shell had.
+    again = run_cli("--session", str(path), "/headers")
+    assert json.loads(again.stdout)["headers"]["X-Trace"] == "1"
+
+
+def test_a_session_given_at_the_start_is_loaded_and_kept(echo_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "dev.json"
+    first = shell(echo_url, "get /cookies/set?flavour=oat -h\n", "--session", str(path))
+    assert first.exit_status == 0, first.stderr
+    second = shell(echo_url, "get /cookies\n", "--session", str(path))
+    assert json.loads(_documents(second.stdout)[0]) == {"cookies": {"flavour": "oat"}}
+
+
+def test_a_line_cannot_start_another_shell_or_a_batch(echo_url: str) -> None:
+    result = shell(echo_url, "get /get --shell\nget --batch x\n")
+    assert result.stderr.splitlines() == [
+        "aiocurl: error: --shell does not go on a line of the shell",
+        "aiocurl: error: --batch does not go on a line of the shell",
+    ]
