@@ -43,6 +43,8 @@ class PtyCommand:
             chunk = b""
         if chunk:
             self.output += chunk
+            if b"\x1b[6n" in chunk:  # a prompt asks where the cursor is: answer as a terminal
+                os.write(self._master, b"\x1b[1;1R")
         else:
             asyncio.get_running_loop().remove_reader(self._master)
             self.closed.set()
@@ -59,6 +61,25 @@ class PtyCommand:
                 await self._more.wait()
 
         await asyncio.wait_for(seen(), timeout)
+
+    def type(self, text: bytes) -> int:
+        """Type `text`; returns where the output stood, to wait for what follows it."""
+        at = len(self.output)
+        os.write(self._master, text)
+        return at
+
+    async def wait_after(self, text: bytes, start: int, timeout: float = 30) -> int:
+        """Until `text` is written after output position `start`; where it ends."""
+
+        async def seen() -> int:
+            while text not in self.output[start:]:
+                if self.closed.is_set():
+                    raise AssertionError(f"{text!r} never came; got {bytes(self.output[start:])!r}")
+                self._more.clear()
+                await self._more.wait()
+            return self.output.index(text, start) + len(text)
+
+        return await asyncio.wait_for(seen(), timeout)
 
     def press_ctrl_c(self) -> None:
         os.write(self._master, self._interrupt)

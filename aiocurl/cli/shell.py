@@ -82,8 +82,9 @@ class ScriptReader:
         return line.decode("utf-8", "surrogateescape").rstrip("\r\n")
 
 
-def starting_state(argv: Sequence[str], options: Options) -> ShellState:
-    """The command line's URL, items and flags: the shell's state at its start."""
+def starting_state(argv: Sequence[str], options: Options, env: Environment) -> ShellState:
+    """The command line's URL, items and flags: the shell's state at its start. Without a
+    URL, --base-url's, or the base URL a --session keeps."""
     words = split_words(argv)
     state = ShellState()
     for flag in words.flags:
@@ -97,6 +98,11 @@ def starting_state(argv: Sequence[str], options: Options) -> ShellState:
         base = options.base_url
     else:
         base = positionals.pop(0) if positionals else options.base_url
+    session = options.session or options.session_read_only
+    if base is None and session is not None:
+        from aiocurl.request.session_file import stored_base_url
+
+        base = stored_base_url(session, env.env, env.read_file)
     if base is not None:
         state.base = expand_shorthand(base, options.default_scheme)
     for word in positionals:
@@ -317,7 +323,7 @@ def _nonempty(kind: str, args: Sequence[str]) -> Sequence[str]:
 
 def run_shell(options: Options, argv: Sequence[str], env: Environment) -> int:
     """--shell: the loop, until Ctrl-D, `exit` or the script's end."""
-    state = starting_state(argv, options)
+    state = starting_state(argv, options, env)
     interactive = env.stdin_isatty and env.stdout_isatty
     return asyncio.run(_run(state, options, env, interactive=interactive))
 

@@ -270,3 +270,12 @@ def test_a_line_cannot_start_another_shell_or_a_batch(echo_url: str) -> None:
         "aiocurl: error: --shell does not go on a line of the shell",
         "aiocurl: error: --batch does not go on a line of the shell",
     ]
+
+
+def test_a_session_keeps_the_base_url_for_the_next_shell(echo_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "api.json"
+    saved = shell(f"{echo_url}/anything", f"save {path}\n")
+    assert saved.exit_status == 0, saved.stderr
+    result = run_cli("--shell", "--session", str(path), stdin=b"get /x\n")
+    assert result.exit_status == 0, result.stderr
+    assert json.loads(_documents(result.stdout)[0])["url"] == f"{echo_url}/anything/x"

@@ -1,0 +1,151 @@
+"""`--shell` on a real terminal: the prompt, one connection for many requests, cookies,
+the state commands, the history file, Ctrl-C and Ctrl-D."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from pseudo_terminal import PtyCommand, pty_command
+
+
+class Server:
+    """Notes the client port of each request; /slow answers only when released."""
+
+    def __init__(self) -> None:
+        self.peers: list[int] = []
+        self.slow_started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/slow", self.slow)
+        app.router.add_get("/set", self.set_cookie)
+        app.router.add_route("*", "/{tail:.*}", self.echo)
+        return app
+
+    def _note(self, request: web.Request) -> None:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.peers.append(peer[1] if peer else 0)
+
+    async def echo(self, request: web.Request) -> web.Response:
+        self._note(request)
+        return web.json_response(
+            {"path": request.path, "trace": request.headers.get("X-Trace"),
+             "cookie": request.headers.get("Cookie")}
+        )  # fmt: skip
+
+    async def set_cookie(self, request: web.Request) -> web.Response:
+        self._note(request)
+        response = web.json_response({"set": True})
+        response.set_cookie("flavour", "oat")
+        return response
+
+    async def slow(self, request: web.Request) -> web.Response:
+        self._note(request)
+        self.slow_started.set()
+        await self.release.wait()
+        return web.json_response({"slow": True})
+
+
+@pytest.fixture
+async def server(aiohttp_server: Any) -> Any:
+    state = Server()
+    running = await aiohttp_server(state.app(), host="127.0.0.1")
+    yield f"http://127.0.0.1:{running.port}", state
+    state.release.set()
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "config"
+    monkeypatch.setenv("AIOCURL_CONFIG_DIR", str(directory))
+    return directory
+
+
+async def request(shell: PtyCommand, line: bytes, expect: bytes) -> int:
+    """Type a line and wait for `expect` and the next prompt after it."""
+    at = shell.type(line + b"\r")
+    end = await shell.wait_after(expect, at)
+    return await shell.wait_after(b"> ", end)
+
+
+async def test_a_session_of_requests_on_one_connection(
+    server: tuple[str, Server], config_dir: Path
+) -> None:
+    url, state = server
+    async with pty_command("--shell", url, "Authorization:Bearer startsecret") as shell:
+        await shell.wait_for(f"{url}> ".encode())
+        await request(shell, b"get /a", b'"path": "/a"')
+        await request(shell, b"get /set", b'"set": true')
+        await request(shell, b"get /b", b'"cookie": "flavour=oat"')
+        await request(shell, b"header X-Trace:7", b"")
+        await request(shell, b"cd /users", f"{url}/users> ".encode())
+        shown = await request(shell, b"show", b"GET /users HTTP/1.1")
+        assert b"X-Trace: 7" in shell.output[shown - 300 :]
+        await request(shell, b"get 1", b'"trace": "7"')
+        await request(shell, b"unset X-Trace", b"")
+        await request(shell, b"get 2", b'"trace": null')
+        await request(shell, b"curl", f"curl {url}/users/2".encode())
+        await request(shell, b"get /c Authorization:'Bearer linesecret'", b'"path": "/c"')
+        at = shell.type(b"\x04")  # Ctrl-D
+        assert await shell.exit_status() == 0
+        assert b"Traceback" not in shell.output[at:]
+    assert len(state.peers) == 7
+    assert len(set(state.peers)) == 1  # every request on the one kept-alive connection
+    history = config_dir / "shell_history"
+    text = history.read_text()
+    assert "get /a" in text and "header X-Trace:7" in text and "cd /users" in text
+    assert "linesecret" not in text
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+
+
+async def test_ctrl_c_cancels_the_request_and_the_shell_goes_on(
+    server: tuple[str, Server], config_dir: Path
+) -> None:
+    url, state = server
+    async with pty_command("--shell", url) as shell:
+        await shell.wait_for(f"{url}> ".encode())
+        at = shell.type(b"get /slow\r")
+        await asyncio.wait_for(state.slow_started.wait(), 30)
+        shell.press_ctrl_c()
+        after = await shell.wait_after(b"aiocurl: interrupted", at)
+        await shell.wait_after(f"{url} [130]> ".encode(), after)  # the status in the prompt
+        await request(shell, b"get /after", b'"path": "/after"')
+        shell.type(b"exit\r")
+        assert await shell.exit_status() == 0
+    assert state.peers[-1] != state.peers[0]  # the cancelled request's connection was closed
+
+
+async def test_ctrl_c_at_the_prompt_clears_the_line(
+    server: tuple[str, Server], config_dir: Path
+) -> None:
+    url, state = server
+    async with pty_command("--shell", url) as shell:
+        await shell.wait_for(f"{url}> ".encode())
+        shell.type(b"get /never")
+        shell.press_ctrl_c()
+        await request(shell, b"get /typed", b'"path": "/typed"')
+        shell.type(b"\x04")
+        assert await shell.exit_status() == 0
+    assert len(state.peers) == 1
+
+
+def test_ordinary_commands_do_not_import_the_shell(echo_url: str) -> None:
+    code = (
+        "import sys\nfrom aiocurl.cli.main import main\n"
+        f"main([{echo_url + '/get'!r}])\n"
+        "names = ('prompt_toolkit', 'aiocurl.cli.shell', 'aiocurl.transport.live',"
+        " 'aiocurl.cli.flag_words')\n"
+        "print([name for name in names if name in sys.modules], file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert os.environ.get("AIOCURL_CONFIG_DIR")  # the suite's empty config dir
