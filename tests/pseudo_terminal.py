@@ -43,6 +43,8 @@ class PtyCommand:
             chunk = b""
         if chunk:
             self.output += chunk
+            if b"\x1b[6n" in chunk:  # a prompt asks where the cursor is: answer as terminals do
+                os.write(self._master, b"\x1b[1;1R")
         else:
             asyncio.get_running_loop().remove_reader(self._master)
             self.closed.set()
@@ -63,6 +65,9 @@ class PtyCommand:
     def press_ctrl_c(self) -> None:
         os.write(self._master, self._interrupt)
 
+    def type(self, keys: bytes) -> None:
+        os.write(self._master, keys)
+
     async def exit_status(self, timeout: float = 30) -> int:
         """The child's exit status, once it has exited and all it wrote has been read."""
         assert self.process is not None
@@ -75,9 +80,10 @@ class PtyCommand:
 
 
 @contextlib.asynccontextmanager
-async def pty_command(*argv: str) -> AsyncIterator[PtyCommand]:
-    """`aiocurl ARGV` with stdin, stdout and stderr on a fresh COLUMNS x ROWS terminal."""
-    executable = shutil.which("aiocurl")
+async def pty_command(*argv: str, program: str | None = None) -> AsyncIterator[PtyCommand]:
+    """`aiocurl ARGV` (or `PROGRAM ARGV`) with stdin, stdout and stderr on a fresh
+    COLUMNS x ROWS terminal."""
+    executable = program or shutil.which("aiocurl")
     assert executable, "the aiocurl console script is not installed (pip install -e .)"
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
