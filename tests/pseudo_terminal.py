@@ -43,7 +43,7 @@ class PtyCommand:
             chunk = b""
         if chunk:
             self.output += chunk
-            if b"\x1b[6n" in chunk:  # a prompt asks where the cursor is: answer as a terminal
+            if b"\x1b[6n" in chunk:  # a prompt asks where the cursor is: answer as terminals do
                 os.write(self._master, b"\x1b[1;1R")
         else:
             asyncio.get_running_loop().remove_reader(self._master)
@@ -96,9 +96,10 @@ class PtyCommand:
 
 
 @contextlib.asynccontextmanager
-async def pty_command(*argv: str) -> AsyncIterator[PtyCommand]:
-    """`aiocurl ARGV` with stdin, stdout and stderr on a fresh COLUMNS x ROWS terminal."""
-    executable = shutil.which("aiocurl")
+async def pty_command(*argv: str, program: str | None = None) -> AsyncIterator[PtyCommand]:
+    """`aiocurl ARGV` (or `PROGRAM ARGV`) with stdin, stdout and stderr on a fresh
+    COLUMNS x ROWS terminal."""
+    executable = program or shutil.which("aiocurl")
     assert executable, "the aiocurl console script is not installed (pip install -e .)"
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))

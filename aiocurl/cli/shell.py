@@ -366,8 +366,14 @@ def _prompt(shell: Shell, memory: ShellMemory, env: Environment) -> LineReader:
     from aiocurl.render.shell_prompt import ShellPrompt, Vocabulary
 
     def paths() -> list[str]:
+        """The URLs responses showed under the base, as a line types them (`/users/2`)."""
         base = (shell.state.base or "").rstrip("/")
-        return [url[len(base) :] or "/" for url in memory.urls() if base and url.startswith(base)]
+        under = [url[len(base) :] for url in memory.urls() if base and url.startswith(base)]
+        return [path or "/" for path in under if not path or path.startswith(("/", "?"))]
+
+    def state_names() -> list[str]:
+        names = [checked_item(word).key for word in shell.state.items]
+        return [*names, *shell.state.flags]
 
     vocabulary = Vocabulary(
         commands=COMMANDS,
@@ -375,6 +381,7 @@ def _prompt(shell: Shell, memory: ShellMemory, env: Environment) -> LineReader:
         flags=flag_names(),
         header_names=lambda: [*COMMON_HEADERS, *memory.header_names()],
         paths=paths,
+        state_names=state_names,
     )
     colors = "NO_COLOR" not in env.env
     return ShellPrompt(vocabulary, config_dir(env.env) / "shell_history", colors=colors)
