@@ -68,18 +68,10 @@ class PtyCommand:
         os.write(self._master, text)
         return at
 
-    async def wait_after(self, text: bytes, start: int, timeout: float = 30) -> int:
-        """Until `text` is written after output position `start`; where it ends."""
-
-        async def seen() -> int:
-            while text not in self.output[start:]:
-                if self.closed.is_set():
-                    raise AssertionError(f"{text!r} never came; got {bytes(self.output[start:])!r}")
-                self._more.clear()
-                await self._more.wait()
-            return self.output.index(text, start) + len(text)
-
-        return await asyncio.wait_for(seen(), timeout)
+    async def more(self) -> None:
+        """Until more output arrives, or the terminal closes."""
+        self._more.clear()
+        await self._more.wait()
 
     def press_ctrl_c(self) -> None:
         os.write(self._master, self._interrupt)

@@ -43,10 +43,9 @@ class ShellRuns:
         return ExitStatus.INTERRUPTED
 
     async def _run(self, plan: Plan, env: Environment) -> ExitStatus:
-        session = plan.session if isinstance(plan, RequestPlan) else None
-        if session is None or plan.offline:
+        if not isinstance(plan, RequestPlan) or plan.session is None or plan.offline:
             return await run(plan, env)
-        assert isinstance(plan, RequestPlan)
+        session = plan.session
         status = await run(replace(plan, session=None), env)  # the shell's jar holds its cookies
         if not session.read_only:
             self.save(session.path, session.updated)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -70,35 +71,60 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return directory
 
 
-async def request(shell: PtyCommand, line: bytes, expect: bytes) -> int:
-    """Type a line and wait for `expect` and the next prompt after it."""
+ESCAPES = re.compile(rb"\x1b\[[?0-9;]*[A-Za-z]")
+
+
+async def shows(
+    shell: PtyCommand, text: bytes, start: int = 0, after: int = 0, timeout: float = 30
+) -> int:
+    """Until `text` shows in the output from position `start`, colours and cursor moves
+    aside, at or after `after` in that plain text; returns where it ends there."""
+
+    async def seen() -> int:
+        while True:
+            plain = ESCAPES.sub(b"", bytes(shell.output[start:]))
+            if text in plain[after:]:
+                return plain.index(text, after) + len(text)
+            if shell.closed.is_set():
+                raise AssertionError(f"{text!r} never came; got {plain!r}")
+            await shell.more()
+
+    return await asyncio.wait_for(seen(), timeout)
+
+
+async def request(shell: PtyCommand, line: bytes, expect: bytes, prompt: bytes) -> bytes:
+    """Type a line; wait for `expect` after the line's echo, then for the prompt after it.
+    Returns what was shown in between, colours aside."""
     at = shell.type(line + b"\r")
-    end = await shell.wait_after(expect, at)
-    return await shell.wait_after(b"> ", end)
+    echoed = await shows(shell, line, at)
+    shown = await shows(shell, expect, at, echoed)
+    end = await shows(shell, prompt, at, shown)
+    return ESCAPES.sub(b"", bytes(shell.output[at:]))[echoed:end]
 
 
 async def test_a_session_of_requests_on_one_connection(
     server: tuple[str, Server], config_dir: Path
 ) -> None:
     url, state = server
+    prompt, users = f"{url}>".encode(), f"{url}/users>".encode()
     async with pty_command("--shell", url, "Authorization:Bearer startsecret") as shell:
-        await shell.wait_for(f"{url}> ".encode())
-        await request(shell, b"get /a", b'"path": "/a"')
-        await request(shell, b"get /set", b'"set": true')
-        await request(shell, b"get /b", b'"cookie": "flavour=oat"')
-        await request(shell, b"header X-Trace:7", b"")
-        await request(shell, b"cd /users", f"{url}/users> ".encode())
-        shown = await request(shell, b"show", b"GET /users HTTP/1.1")
-        assert b"X-Trace: 7" in shell.output[shown - 300 :]
-        await request(shell, b"get 1", b'"trace": "7"')
-        await request(shell, b"unset X-Trace", b"")
-        await request(shell, b"get 2", b'"trace": null')
-        await request(shell, b"curl", f"curl {url}/users/2".encode())
-        await request(shell, b"get /c Authorization:'Bearer linesecret'", b'"path": "/c"')
+        await shows(shell, prompt)
+        await request(shell, b"get /a", b'"path": "/a"', prompt)
+        await request(shell, b"get /set", b'"set": true', prompt)
+        await request(shell, b"get /b", b'"cookie": "flavour=oat"', prompt)
+        await request(shell, b"header X-Trace:7", b"", prompt)
+        await request(shell, b"cd /users", b"", users)
+        shown = await request(shell, b"show", b"GET /users HTTP/1.1", users)
+        assert b"X-Trace: 7" in shown
+        await request(shell, b"get 1", b'"trace": "7"', users)
+        await request(shell, b"unset X-Trace", b"", users)
+        await request(shell, b"get 2", b'"trace": null', users)
+        await request(shell, b"curl", f"curl {url}/users/2".encode(), users)
+        await request(shell, b"get /c Authorization:'Bearer linesecret'", b'"path": "/c"', users)
         at = shell.type(b"\x04")  # Ctrl-D
         assert await shell.exit_status() == 0
         assert b"Traceback" not in shell.output[at:]
-    assert len(state.peers) == 7
+    assert len(state.peers) == 6
     assert len(set(state.peers)) == 1  # every request on the one kept-alive connection
     history = config_dir / "shell_history"
     text = history.read_text()
@@ -111,31 +137,60 @@ async def test_ctrl_c_cancels_the_request_and_the_shell_goes_on(
     server: tuple[str, Server], config_dir: Path
 ) -> None:
     url, state = server
+    prompt = f"{url}>".encode()
     async with pty_command("--shell", url) as shell:
-        await shell.wait_for(f"{url}> ".encode())
+        await shows(shell, prompt)
         at = shell.type(b"get /slow\r")
         await asyncio.wait_for(state.slow_started.wait(), 30)
         shell.press_ctrl_c()
-        after = await shell.wait_after(b"aiocurl: interrupted", at)
-        await shell.wait_after(f"{url} [130]> ".encode(), after)  # the status in the prompt
-        await request(shell, b"get /after", b'"path": "/after"')
+        interrupted = await shows(shell, b"aiocurl: interrupted", at)
+        await shows(shell, f"{url} [130]>".encode(), at, interrupted)  # the status shown
+        await request(shell, b"get /after", b'"path": "/after"', prompt)
         shell.type(b"exit\r")
         assert await shell.exit_status() == 0
-    assert state.peers[-1] != state.peers[0]  # the cancelled request's connection was closed
+    assert len(state.peers) == 2
+    assert state.peers[1] != state.peers[0]  # the cancelled request's connection was closed
 
 
 async def test_ctrl_c_at_the_prompt_clears_the_line(
     server: tuple[str, Server], config_dir: Path
 ) -> None:
     url, state = server
+    prompt = f"{url}>".encode()
     async with pty_command("--shell", url) as shell:
-        await shell.wait_for(f"{url}> ".encode())
-        shell.type(b"get /never")
+        await shows(shell, prompt)
+        at = shell.type(b"get /never")
+        await shows(shell, b"get /never", at)
         shell.press_ctrl_c()
-        await request(shell, b"get /typed", b'"path": "/typed"')
+        await request(shell, b"get /typed", b'"path": "/typed"', prompt)
         shell.type(b"\x04")
         assert await shell.exit_status() == 0
     assert len(state.peers) == 1
+
+
+async def test_a_response_looks_as_the_single_command_shows_it(
+    server: tuple[str, Server], config_dir: Path
+) -> None:
+    url, _ = server
+    async with pty_command(f"{url}/same", "X-Trace:1") as single:
+        assert await single.exit_status() == 0
+    expected = _without_dates(bytes(single.output))
+    prompt = f"{url}>".encode()
+    async with pty_command("--shell", url) as shell:
+        await shows(shell, prompt)
+        at = shell.type(b"get /same X-Trace:1\r")
+        shown = await shows(shell, b'"trace": "1"', at)
+        await shows(shell, prompt, at, shown)  # back in the prompt: Ctrl-D is read there
+        shell.type(b"\x04")
+        assert await shell.exit_status() == 0
+    # Colours and all, byte for byte: from the status line to the body's last line.
+    shown = bytes(shell.output[at:])
+    start = shown.index(expected[:20])
+    assert _without_dates(shown[start:])[: len(expected)] == expected
+
+
+def _without_dates(output: bytes) -> bytes:
+    return b"\n".join(line for line in output.split(b"\n") if b"Date" not in line)
 
 
 def test_ordinary_commands_do_not_import_the_shell(echo_url: str) -> None:
