@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from aiocurl.environment import Environment
 from aiocurl.modes.run import run
 from aiocurl.modes.session import write_session
+from aiocurl.modes.signals import on_interrupt
 from aiocurl.request.batch import BatchPlan
 from aiocurl.request.load import LoadPlan
 from aiocurl.request.plan import RequestPlan
@@ -33,7 +33,7 @@ class ShellRuns:
         """One plan. On a terminal, Ctrl-C cancels it and the shell goes on (exit status
         130 for this request); in a script, Ctrl-C ends the shell as it ends a command."""
         task = asyncio.ensure_future(self._run(plan, env))
-        with cancelled_by_interrupt(task) if interactive else contextlib.nullcontext():
+        with on_interrupt(task.cancel) if interactive else contextlib.nullcontext():
             try:
                 return await task
             except asyncio.CancelledError:
@@ -60,27 +60,6 @@ def _cancelling() -> bool:
     task = asyncio.current_task()
     cancelling = getattr(task, "cancelling", None)  # Python 3.11+
     return bool(cancelling and cancelling())
-
-
-@contextlib.contextmanager
-def cancelled_by_interrupt(task: asyncio.Future[ExitStatus]) -> Iterator[None]:
-    """Within the block, Ctrl-C cancels `task` rather than the whole run. A Python-level
-    handler, restored after, as modes/signals.py's. Only the main thread can take signals;
-    elsewhere (tests in a worker thread) nothing changes."""
-    loop = asyncio.get_running_loop()
-
-    def interrupted(_signum: int, _frame: object) -> None:
-        loop.call_soon_threadsafe(task.cancel)
-
-    try:
-        previous = signal.signal(signal.SIGINT, interrupted)
-    except ValueError:
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.asynccontextmanager

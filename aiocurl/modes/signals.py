@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError
@@ -82,12 +82,20 @@ def interrupts_set(event: asyncio.Event) -> Iterator[None]:
     whatever line is running (asyncio.run's handler, once a first Ctrl-C has cancelled
     the run): a run winding down can then finish its summary. A Python-level handler, not
     the loop's: the loop may still hold the first Ctrl-C's wake-up byte, which must not
-    count as a second one. Only the main thread can take signals; elsewhere (tests in a
-    worker thread) nothing changes."""
+    count as a second one."""
+    with on_interrupt(event.set):
+        yield
+
+
+@contextlib.contextmanager
+def on_interrupt(action: Callable[[], object]) -> Iterator[None]:
+    """Within the block, Ctrl-C calls `action` on the loop (and nothing else happens); the
+    handler before is restored after. Only the main thread can take signals; elsewhere
+    (tests in a worker thread) nothing changes."""
     loop = asyncio.get_running_loop()
 
     def interrupted(_signum: int, _frame: object) -> None:
-        loop.call_soon_threadsafe(event.set)
+        loop.call_soon_threadsafe(action)
 
     try:
         previous = signal.signal(signal.SIGINT, interrupted)
