@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry, Sink, Timing
+from aiocurl.events import RawTarget, RequestRecord, ResponseHead, ResponseMeta, Retry, Sink, Timing
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,14 @@ class TransferLog:
     def body_chunk(self, chunk: bytes) -> None:
         self.received += len(chunk)
         self._inner.body_chunk(chunk)
+
+    def raw_target(self) -> RawTarget | None:
+        offer = getattr(self._inner, "raw_target", None)  # the renderer's output, if it has one
+        return offer() if offer is not None else None
+
+    def raw_written(self, count: int) -> None:
+        self.received += count
+        self._inner.raw_written(count)  # type: ignore[attr-defined]  # it offered the target
 
     def response_end(self, meta: ResponseMeta) -> None:
         head, self._head = self._head, None
