@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from aiocurl.events import RawTarget, RequestRecord, ResponseHead, ResponseMeta, Retry, Sink, Timing
+from aiocurl.events import (
+    RawSink,
+    RawTarget,
+    RequestRecord,
+    ResponseHead,
+    ResponseMeta,
+    Retry,
+    Sink,
+    Timing,
+)
 
 
 @dataclass(frozen=True)
@@ -64,12 +74,13 @@ class TransferLog:
         self._inner.body_chunk(chunk)
 
     def raw_target(self) -> RawTarget | None:
-        offer = getattr(self._inner, "raw_target", None)  # the renderer's output, if it has one
+        """The renderer's, if it has one (events.RawSink)."""
+        offer = getattr(self._inner, "raw_target", None)
         return offer() if offer is not None else None
 
     def raw_written(self, count: int) -> None:
         self.received += count
-        self._inner.raw_written(count)  # type: ignore[attr-defined]  # it offered the target
+        cast(RawSink, self._inner).raw_written(count)  # it offered the target
 
     def response_end(self, meta: ResponseMeta) -> None:
         head, self._head = self._head, None

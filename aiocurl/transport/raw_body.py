@@ -34,7 +34,7 @@ import aiohttp
 from aiohttp.http_exceptions import ContentLengthError
 
 from aiocurl.errors import AiocurlError
-from aiocurl.events import RawTarget, ResponseHead, Sink
+from aiocurl.events import RawSink, RawTarget, ResponseHead
 from aiocurl.request.plan_transport import TransportPlan
 from aiocurl.transport.decoding import decoder_for
 from aiocurl.transport.errors import BodyProgress, map_error
@@ -57,11 +57,10 @@ MOVED = Moved()
 
 
 def raw_target_for(
-    response: aiohttp.ClientResponse, head: ResponseHead, sink: Sink, settings: TransportPlan
+    response: aiohttp.ClientResponse, head: ResponseHead, sink: RawSink, settings: TransportPlan
 ) -> RawTarget | None:
     """The sink's raw target, when this response's body may go around aiohttp."""
-    offer = getattr(sink, "raw_target", None)
-    if offer is None or not head.final or sys.platform != "linux":
+    if not head.final or sys.platform != "linux":
         return None
     if settings.max_filesize is not None:  # counted piece by piece on the general path
         return None
@@ -79,14 +78,13 @@ def raw_target_for(
         or transport.get_extra_info("socket") is None
     ):
         return None
-    target: RawTarget | None = offer()
-    return target
+    return sink.raw_target()
 
 
 async def move_body(
     response: aiohttp.ClientResponse,
     target: RawTarget,
-    sink: Sink,
+    sink: RawSink,
     *,
     url: str,
     settings: TransportPlan,
@@ -169,7 +167,7 @@ class _Mover:
         self,
         socket_fd: int,
         target: RawTarget,
-        sink: Sink,
+        sink: RawSink,
         *,
         read_timeout: float | None,
         max_time_left: float | None,
@@ -209,9 +207,9 @@ class _Mover:
                 raise _Failed(exc, moved) from None
             if count == 0:  # the server closed the connection
                 break
-            await self._put(count)
+            self._put(count)
             moved += count
-            self._sink.raw_written(count)  # type: ignore[attr-defined]  # it offered the target
+            self._sink.raw_written(count)
             now = self._loop.time()
             if now >= turn:  # the socket never ran dry: let signals and timers in
                 if self._deadline is not None and now >= self._deadline:
@@ -232,7 +230,11 @@ class _Mover:
     # Taking from the socket, putting to the target
 
     def _open_pipe(self) -> None:
-        read_end, write_end = os.pipe2(os.O_CLOEXEC)
+        try:
+            read_end, write_end = os.pipe2(os.O_CLOEXEC)
+        except OSError:  # out of descriptors: the buffer needs none
+            self._use_buffer()
+            return
         self._pipe = (read_end, write_end)
         # 1 MiB moves more per step than the default 64 KiB; a user over the limit keeps that.
         with contextlib.suppress(OSError):
@@ -245,13 +247,12 @@ class _Mover:
             os.close(pipe[0])
             os.close(pipe[1])
 
-    def _use_buffer(self) -> memoryview:
+    def _use_buffer(self) -> None:
         """From here on readv into one buffer and os.write, for a socket or a target that
         splice refuses."""
         self._close_pipe()
         if self._buffer is None:
             self._buffer = memoryview(bytearray(BLOCK))
-        return self._buffer
 
     def _take(self, most: int) -> int:
         """Bytes from the socket into the pipe (or the buffer): how many; 0 at its end."""
@@ -271,7 +272,7 @@ class _Mover:
             self._use_buffer()  # a socket that cannot splice (nothing was taken)
             return self._take(most)
 
-    async def _put(self, count: int) -> None:
+    def _put(self, count: int) -> None:
         """The `count` bytes just taken, all of them, to the target."""
         if self._out is None:
             self._out = self._target.raw_fd()
@@ -279,8 +280,6 @@ class _Mover:
         while left:
             try:
                 left -= self._put_some(left, count - left)
-            except BlockingIOError:  # a target in non-blocking mode, full for now
-                await self._wait_writable()
             except OSError as exc:
                 if self._pipe is not None and exc.errno == errno.EINVAL:
                     # A target that splice refuses: a file opened to append (--continue,
@@ -338,21 +337,7 @@ class _Mover:
             return read_by, aiohttp.SocketTimeoutError("Timeout on reading data from socket")
         return 0.0, None
 
-    async def _wait_writable(self) -> None:
-        assert self._out is not None
-        ready: asyncio.Future[None] = self._loop.create_future()
-        self._loop.add_writer(self._out, _settle, ready)
-        try:
-            await ready
-        finally:
-            self._loop.remove_writer(self._out)
-
 
 def _expire(waiter: asyncio.Future[None], error: BaseException) -> None:
     if not waiter.done():
         waiter.set_exception(error)
-
-
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)

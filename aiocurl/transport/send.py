@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 import aiohttp
 
 from aiocurl.errors import AiocurlError, RequestError, TooManyRedirects
-from aiocurl.events import ResponseHead, ResponseMeta, Sink
+from aiocurl.events import RawSink, ResponseHead, ResponseMeta, Sink
 from aiocurl.request.body import (
     CHUNK,
     FileSegment,
@@ -188,13 +188,14 @@ def _raw_body(
         return None
     from aiocurl.transport.raw_body import move_body, raw_target_for
 
-    target = raw_target_for(response, head, sink, settings)
+    raw_sink = cast("RawSink", sink)
+    target = raw_target_for(response, head, raw_sink, settings)
     if target is None:
         return None
 
     def move(url: str, max_time_left: float | None) -> Awaitable[int]:
         return move_body(
-            response, target, sink, url=url, settings=settings, max_time_left=max_time_left
+            response, target, raw_sink, url=url, settings=settings, max_time_left=max_time_left
         )
 
     return move
