@@ -16,6 +16,7 @@ import io
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -422,6 +423,38 @@ async def test_ctrl_c_keeps_the_partial_file(server: FileServer, in_tmp: Path) -
     assert done.exit_status == 0, done.stderr
     assert sha(target.read_bytes()) == sha(DATA)
     assert taken(before) == 1
+
+
+def limit_file_size() -> None:
+    """In the child: files stop growing at 5 MB; a write past it fails with EFBIG ("File
+    too large", as a full disk fails with ENOSPC) instead of raising SIGXFSZ."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (5_000_000, 5_000_000))
+
+
+async def test_a_full_disk_leaves_a_resumable_file(server: FileServer, in_tmp: Path) -> None:
+    server.hang_at = HALF
+    target = in_tmp / "f.bin"
+    async with running("-d", "-o", "f.bin", server.url, preexec_fn=limit_file_size) as process:
+
+        def half_moved() -> bool:
+            return size_of(target) == HALF and holds_a_pipe_of_its_own(process.pid)
+
+        await until(half_moved, "the first half on disk, moved by splice")
+        server.release.set()  # the rest meets the limit
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 1
+    assert stderr.decode().splitlines()[-3:] == [
+        "aiocurl: error: cannot write 'f.bin': file too large",
+        "  5000000 bytes of 8.0 MiB saved in f.bin; resume with:",
+        f"  aiocurl -d {server.url} --continue --output f.bin",
+    ]
+    assert sha(target.read_bytes()) == sha(DATA[:5_000_000])
+    server.hang_at = None
+    done = await arun_cli("-d", "-c", "-o", "f.bin", server.url)
+    assert done.exit_status == 0, done.stderr
+    assert server.requests[-1]["range"] == "bytes=5000000-"
+    assert sha(target.read_bytes()) == sha(DATA)
 
 
 class PipeReader(threading.Thread):
