@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
-from aiocurl.errors import OutputClosed, OutputError, UsageError, os_reason
+from aiocurl.errors import AiocurlError, OutputClosed, OutputError, UsageError, os_reason
 
 
 def read_file(path: str) -> bytes:
@@ -118,15 +118,28 @@ class GuardedOutput(io.RawIOBase):
         with _output_errors():
             self._raw.flush()
 
+    # A RawTarget (events.py): a plain body written to the descriptor itself.
+
+    def raw_fd(self) -> int:
+        self.flush()  # what the buffer holds (headers with -p hb) comes first
+        return self._raw.fileno()
+
+    def write_error(self, error: OSError) -> AiocurlError:
+        return stdout_error(error)
+
+
+def stdout_error(error: OSError) -> AiocurlError:
+    if isinstance(error, BrokenPipeError):
+        return OutputClosed("stdout was closed")
+    return OutputError(f"cannot write to stdout: {os_reason(error, with_file=False)}")
+
 
 @contextlib.contextmanager
 def _output_errors() -> Iterator[None]:
     try:
         yield
-    except BrokenPipeError:
-        raise OutputClosed("stdout was closed") from None
     except OSError as exc:
-        raise OutputError(f"cannot write to stdout: {os_reason(exc, with_file=False)}") from None
+        raise stdout_error(exc) from None
 
 
 @dataclass

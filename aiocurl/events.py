@@ -177,6 +177,35 @@ class Sink(Protocol):
     def retrying(self, retry: Retry) -> None: ...
 
 
+class RawTarget(Protocol):
+    """A file or pipe that a plain body's bytes may be written to directly, by its file
+    descriptor, bypassing `Sink.body_chunk` (transport/raw_body.py).
+
+    A sink that saves a body untouched may offer one: `raw_target()` after `response_head`,
+    returning None when the bytes must come through `body_chunk` (a terminal, a body to
+    format). The transport reports what it wrote with `raw_written(count)` on the sink
+    (RawSink)."""
+
+    def raw_fd(self) -> int:
+        """The descriptor to write at: what was buffered is flushed first, and a file that
+        is created with its first byte is created now (asked only once bytes are here)."""
+        ...
+
+    def write_error(self, error: OSError) -> AiocurlError:
+        """The error to report for a write to the descriptor that failed."""
+        ...
+
+
+class RawSink(Sink, Protocol):
+    """A sink that may take a plain body's bytes by file descriptor (RawTarget)."""
+
+    def raw_target(self) -> RawTarget | None: ...
+
+    def raw_written(self, count: int) -> None:
+        """`count` more bytes of the body went to the raw target: progress, resume state."""
+        ...
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """Something to send on a WebSocket: a message, a ping, or a close."""

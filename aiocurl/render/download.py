@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from aiocurl.errors import AiocurlError, printable
-from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry, Sink
+from aiocurl.events import RawTarget, RequestRecord, ResponseHead, ResponseMeta, Retry, Sink
 from aiocurl.render.download_names import name_for, unique
 from aiocurl.render.partial_file import PartialFile, forget_state
 from aiocurl.request.plan_output import OutputPlan
@@ -108,6 +108,15 @@ class DownloadSink:
         if self._file is None:
             return
         self._write_all(chunk)
+        self._show_progress()
+
+    def raw_target(self) -> RawTarget | None:
+        """The file, once this response is to become it: the transport may write the rest
+        of a plain body to it directly, and reports the bytes with raw_written."""
+        return self._file
+
+    def raw_written(self, count: int) -> None:
+        self._written += count
         self._show_progress()
 
     def response_end(self, meta: ResponseMeta) -> None:

@@ -6,7 +6,8 @@ import enum
 import io
 from typing import TYPE_CHECKING, BinaryIO, Protocol, TextIO
 
-from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
+from aiocurl.environment import GuardedOutput
+from aiocurl.events import RawTarget, RequestRecord, ResponseHead, ResponseMeta, Retry
 from aiocurl.output_files import WriteError
 from aiocurl.render import formatting as fmt
 from aiocurl.render.stream import LineSplitter, StreamFormatter, is_stream_type
@@ -170,6 +171,23 @@ class Renderer:
             self._buffer += chunk
             if self._mode is BodyMode.SNIFF and len(self._buffer) >= fmt.SNIFF_SIZE:
                 self._settle()
+
+    def raw_target(self) -> RawTarget | None:
+        """The output itself, when the body goes there untouched (RAW) and it is a file or a
+        pipe: the transport may then write the body's bytes to its descriptor. Never a
+        terminal, nor a stream (--stream), which is shown as it comes through body_chunk."""
+        if not self._visible or self._mode is not BodyMode.RAW or self.plan.stream:
+            return None
+        out = self._out
+        if isinstance(out, LazyFile) or (isinstance(out, GuardedOutput) and not out.isatty()):
+            return out
+        return None
+
+    def raw_written(self, count: int) -> None:
+        """`count` bytes of the body went to the output's descriptor (raw_target)."""
+        self._size += count
+        if count:
+            self._last = "body"
 
     def _settle(self) -> None:
         """The first bytes decide. Binary is dropped on a terminal (only its size is kept for
@@ -419,6 +437,16 @@ class LazyFile(io.BufferedIOBase):
     def commit(self) -> None:
         """The response is complete: the file exists now, even with nothing in it."""
         self._open()
+
+    # A RawTarget (events.py): a plain body written to the descriptor itself.
+
+    def raw_fd(self) -> int:
+        handle = self._open()  # asked with the first bytes of the body, as write() would be
+        self.flush()
+        return handle.fileno()
+
+    def write_error(self, error: OSError) -> WriteError:
+        return WriteError(self._path, error)
 
     def flush(self) -> None:
         if self._handle is not None:

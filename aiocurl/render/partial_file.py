@@ -71,6 +71,17 @@ class PartialFile:
             raise WriteError(self.path, exc) from None
         return len(chunk)
 
+    # A RawTarget (events.py): the rest of a plain body written to the descriptor itself.
+    # The file is unbuffered, so there is nothing to flush; its size on disk stays what a
+    # resume goes on from.
+
+    def raw_fd(self) -> int:
+        assert self._file is not None
+        return self._file.fileno()
+
+    def write_error(self, error: OSError) -> WriteError:
+        return WriteError(self.path, error)
+
     def complete(self) -> None:
         """The whole file is here: nothing to resume."""
         self.close()

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry, Sink, Timing
+from aiocurl.events import (
+    RawSink,
+    RawTarget,
+    RequestRecord,
+    ResponseHead,
+    ResponseMeta,
+    Retry,
+    Sink,
+    Timing,
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,15 @@ class TransferLog:
     def body_chunk(self, chunk: bytes) -> None:
         self.received += len(chunk)
         self._inner.body_chunk(chunk)
+
+    def raw_target(self) -> RawTarget | None:
+        """The renderer's, if it has one (events.RawSink)."""
+        offer = getattr(self._inner, "raw_target", None)
+        return offer() if offer is not None else None
+
+    def raw_written(self, count: int) -> None:
+        self.received += count
+        cast(RawSink, self._inner).raw_written(count)  # it offered the target
 
     def response_end(self, meta: ResponseMeta) -> None:
         head, self._head = self._head, None
