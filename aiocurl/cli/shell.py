@@ -367,7 +367,7 @@ def _prompt(shell: Shell, memory: ShellMemory, env: Environment) -> LineReader:
 
     def paths() -> list[str]:
         """The URLs responses showed under the base, as a line types them (`/users/2`)."""
-        base = (shell.state.base or "").rstrip("/")
+        base = shell.state.root
         under = [url[len(base) :] for url in memory.urls() if base and url.startswith(base)]
         return [path or "/" for path in under if not path or path.startswith(("/", "?"))]
 

@@ -25,11 +25,16 @@ class ShellState:
     flags: dict[str, list[str]] = field(default_factory=dict)  # canonical name → its words
 
     @property
+    def root(self) -> str:
+        """The base without its query and fragment, nor a trailing `/`: what paths go after."""
+        return (self.base or "").partition("#")[0].partition("?")[0].rstrip("/")
+
+    @property
     def location(self) -> str | None:
         """The URL a request without a path goes to."""
         if self.base is None:
             return None
-        return self.base.rstrip("/") + self.path if self.path else self.base
+        return self._under_base(self.path) if self.path else self.base
 
     def cd(self, target: str | None, default_scheme: str = "http") -> None:
         """`cd PATH` (relative to where it is), `cd /PATH` (from the base), `cd ..`, `cd` or
@@ -51,9 +56,16 @@ class ShellState:
             return self.location
         if _FULL_URL.match(word) or self.base is None:
             return word  # as the single command reads it: shorthands, a default scheme
-        path, mark, query = word.partition("?")
-        joined = resolved_path(self.path, path)
-        return self.base.rstrip("/") + joined + mark + query
+        path, _, query = word.partition("?")
+        return self._under_base(resolved_path(self.path, path), query)
+
+    def _under_base(self, path: str, query: str = "") -> str:
+        """`path` after the base's path (none: the base's own); the base's query first,
+        then `query`, as --base-url joins them."""
+        without_query, _, base_query = (self.base or "").partition("#")[0].partition("?")
+        joined_query = "&".join(part for part in (base_query, query) if part)
+        url = self.root + path if path else without_query
+        return url + (f"?{joined_query}" if joined_query else "")
 
     def keep_items(self, words: Sequence[str], kinds: str) -> None:
         """`header`, `query`, `data`: items kept for every request; one of the same name

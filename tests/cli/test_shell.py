@@ -134,6 +134,13 @@ def test_a_base_url_with_a_path_keeps_it(echo_url: str) -> None:
     assert json.loads(_documents(result.stdout)[0])["url"] == f"{echo_url}/anything/v2/users"
 
 
+def test_a_base_url_with_a_query_keeps_it_after_the_path(echo_url: str) -> None:
+    result = shell(f"{echo_url}/anything?key=k", "get /users a==1\ncd v2\nget\n")
+    assert result.exit_status == 0, result.stderr
+    urls = [json.loads(doc)["url"] for doc in _documents(result.stdout)]
+    assert urls == [f"{echo_url}/anything/users?key=k&a=1", f"{echo_url}/anything/v2?key=k"]
+
+
 def test_a_full_url_goes_where_it_says(echo_url: str) -> None:
     result = shell("http://127.0.0.1:9/nothing", f"get {echo_url}/get a==1\n")
     assert result.exit_status == 0, result.stderr

@@ -133,6 +133,20 @@ async def test_a_session_of_requests_on_one_connection(
     assert stat.S_IMODE(history.stat().st_mode) == 0o600
 
 
+async def test_tab_completes_a_path_a_response_showed_under_a_base_with_a_query(
+    server: tuple[str, Server], config_dir: Path
+) -> None:
+    url, _ = server
+    prompt = f"{url}/api?key=k>".encode()
+    async with pty_command("--shell", f"{url}/api?key=k") as shell:
+        await shows(shell, prompt)
+        await request(shell, b"get /users", b'"path": "/api/users"', prompt)
+        at = shell.type(b"get /u\t")
+        await shows(shell, b"get /users", at)
+        shell.type(b"\x15\x04")  # Ctrl-U, Ctrl-D
+        assert await shell.exit_status() == 0
+
+
 async def test_ctrl_c_cancels_the_request_and_the_shell_goes_on(
     server: tuple[str, Server], config_dir: Path
 ) -> None:

@@ -120,3 +120,21 @@ def test_keep_checks_the_kind_and_unset_drops_by_name() -> None:
     assert not state.unset("X-Trace")
     assert state.unset("tags")
     assert state.items == ["page==2", "name=ada"]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        (None, "http://api.test/v2/users?key=k"),
+        ("/orders", "http://api.test/v2/orders?key=k"),
+        ("7?full=1", "http://api.test/v2/users/7?key=k&full=1"),
+        ("/?full=1", "http://api.test/v2?key=k&full=1"),
+    ],
+)
+def test_a_base_url_with_a_query_keeps_it_after_the_path(word: str | None, expected: str) -> None:
+    state = ShellState(base="http://api.test/v2?key=k#top", path="/users")
+    assert state.url_for(word) == expected
+
+
+def test_a_query_alone_keeps_the_bases_trailing_slash() -> None:
+    assert ShellState(base="http://api.test/v2/").url_for("?q=1") == "http://api.test/v2/?q=1"
