@@ -62,7 +62,17 @@ exit                       leave (or Ctrl-D)"""
 # Flags that belong to the whole shell, not to its requests.
 _SHELL_FLAGS = frozenset({"--shell", "--traceback", "--no-config"})
 # Flags a line cannot take: they do something other than send its request.
-_REFUSED = frozenset({"--shell", "--batch", "--merge-summaries", "--from-curl", "--completion"})
+_REFUSED = frozenset(
+    {
+        "--shell",
+        "--batch",
+        "--merge-summaries",
+        "--from-curl",
+        "--completion",
+        "--help",
+        "--version",
+    }
+)
 
 
 class LineReader(Protocol):
@@ -202,7 +212,8 @@ class Shell:
         for flag in given.flags:
             name = canonical(flag[0].partition("=")[0])
             if name in _REFUSED:
-                raise UsageError(f"{name} does not go on a line of the shell")
+                hint = " (type help)" if name == "--help" else ""
+                raise UsageError(f"{name} does not go on a line of the shell{hint}")
         line = request_line(given.positionals)
         url = self.state.url_for(line.path, self.default_scheme)
         items = merged_items(self.state.items, line.items)
@@ -281,7 +292,7 @@ class Shell:
         flags = dict(self.state.flags)
         for flag in given.flags:
             name = canonical(flag[0].partition("=")[0])
-            if name in _REFUSED | _SHELL_FLAGS | {"--help", "--version"}:
+            if name in _REFUSED | _SHELL_FLAGS:
                 raise UsageError(f"{name} cannot be set in the shell")
             kept = flags.get(name, []) if _repeatable(name) else []
             flags[name] = kept + flag

@@ -279,6 +279,16 @@ def test_a_line_cannot_start_another_shell_or_a_batch(echo_url: str) -> None:
     ]
 
 
+def test_help_and_version_on_a_line_are_refused_and_the_shell_goes_on(echo_url: str) -> None:
+    result = shell(echo_url, "get /get --help\nshow --version\nget /anything/after\n")
+    assert result.stderr.splitlines() == [
+        "aiocurl: error: --help does not go on a line of the shell (type help)",
+        "aiocurl: error: --version does not go on a line of the shell",
+    ]
+    assert json.loads(result.stdout)["url"] == f"{echo_url}/anything/after"
+    assert result.exit_status == 1
+
+
 def test_a_session_keeps_the_base_url_for_the_next_shell(echo_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "api.json"
     saved = shell(f"{echo_url}/anything", f"save {path}\n")
