@@ -127,6 +127,14 @@ def _is_url_word(word: str, rest: Sequence[str]) -> bool:
     return not is_item(word) or word.startswith((":", "/")) or "://" in word
 
 
+def _after_flags(positionals: list[str]) -> list[str]:
+    """A command line's method, URL and items, after `--` when one starts with `-` (an item
+    `-x=1` typed after `--`), so that it is not read as a flag."""
+    return (
+        ["--", *positionals] if any(word.startswith("-") for word in positionals) else positionals
+    )
+
+
 def _repeatable(name: str) -> bool:
     """Flags given several times (--proxy, --resolve) keep every value."""
     return name in {"--proxy", "--resolve", "--connect-to", "--format-options", "--ws-protocol"}
@@ -219,7 +227,8 @@ class Shell:
         items = merged_items(self.state.items, line.items)
         method = [line.method] if line.method else []
         kept = [word for flag in self.state.flags.values() for word in flag]
-        return kept + [word for flag in given.flags for word in flag] + method + [url, *items]
+        line_flags = [word for flag in given.flags for word in flag]
+        return kept + line_flags + _after_flags([*method, url, *items])
 
     async def _request(self, words: Sequence[str], *, extra: Sequence[str] = ()) -> None:
         argv = self.request_argv(words)
@@ -228,7 +237,7 @@ class Shell:
         self._count(int(status))
 
     async def _send(self, argv: list[str]) -> int:
-        options = parse_args([*argv, "--ignore-stdin"])
+        options = parse_args(["--ignore-stdin", *argv])
         assert not isinstance(options, int)  # --help and --version are refused as flags
         env = replace(self.env, stderr=RedactingStderr(self.env.stderr, secrets_in(argv)))  # type: ignore[arg-type]
         if options.curl:
@@ -268,8 +277,8 @@ class Shell:
         kept = {name: flag for name, flag in self.state.flags.items() if "session" not in name}
         base = ["--base-url", self.state.location] if self.state.location else []
         argv = [*(w for flag in kept.values() for w in flag), "--session", target, *base]
-        argv += [self.state.url_for(None, self.default_scheme), *self.state.items]
-        options = parse_args([*argv, "--ignore-stdin"])
+        argv += _after_flags([self.state.url_for(None, self.default_scheme), *self.state.items])
+        options = parse_args(["--ignore-stdin", *argv])
         assert not isinstance(options, int)
         from aiocurl.request.plan import build_plan
 
@@ -367,7 +376,7 @@ def _starting_session(state: ShellState, options: Options, env: Environment) -> 
 
     argv = [w for flag in state.flags.values() for w in flag]
     url = state.location or "http://localhost/"
-    parsed = parse_args([*argv, "--offline", "--ignore-stdin", url, *state.items])
+    parsed = parse_args([*argv, "--offline", "--ignore-stdin", *_after_flags([url, *state.items])])
     assert not isinstance(parsed, int)
     return build_plan(parsed, env).session
 

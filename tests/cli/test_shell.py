@@ -157,6 +157,15 @@ def test_show_prints_the_next_request_without_sending_it(peers: tuple[str, list]
     assert "\r\nX-Trace: 1\r\n" in text
 
 
+def test_items_after_a_double_dash_are_items_even_with_a_leading_dash(echo_url: str) -> None:
+    script = "data -y=2\npost /anything -- -x=1\naiocurl\n"
+    result = shell(echo_url, script)
+    assert result.exit_status == 0, result.stderr
+    document, command = result.stdout.decode().rsplit("}\n", 1)
+    assert json.loads(document + "}")["json"] == {"-y": "2", "-x": "1"}
+    assert command == f"aiocurl -- POST {echo_url}/anything -y=2 -x=1\n"
+
+
 def test_flags_on_a_line_apply_to_that_request_only(echo_url: str) -> None:
     result = shell(echo_url, "get /redirect/1 --follow -h\nget /redirect/1 -h\n")
     assert result.exit_status == 0, result.stderr
