@@ -16,7 +16,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from aiocurl.cli.command import parse_args
-from aiocurl.cli.flag_words import canonical, flag_names, flag_table, split_words
+from aiocurl.cli.flag_words import (
+    canonical,
+    flag_names,
+    flag_table,
+    repeatable_flags,
+    split_words,
+)
 from aiocurl.cli.main import one_line, plan_for, print_curl
 from aiocurl.cli.options import Options
 from aiocurl.config_dir import config_dir
@@ -136,8 +142,8 @@ def _after_flags(positionals: list[str]) -> list[str]:
 
 
 def _repeatable(name: str) -> bool:
-    """Flags given several times (--proxy, --resolve) keep every value."""
-    return name in {"--proxy", "--resolve", "--connect-to", "--format-options", "--ws-protocol"}
+    """Flags given several times (--proxy, --resolve, -vv) keep every use."""
+    return name in repeatable_flags()
 
 
 class Shell:

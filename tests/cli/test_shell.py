@@ -181,6 +181,15 @@ def test_set_keeps_a_flag_and_unset_drops_it(echo_url: str) -> None:
     assert statuses == ["HTTP/1.1 200 OK", "HTTP/1.1 302 Found"]
 
 
+def test_flags_given_several_times_keep_every_use(echo_url: str) -> None:
+    script = "set -xx\nset --secret-header X-B\npost /post a=1 -q\naiocurl\n"
+    result = shell(echo_url, script, "-vv", "--secret-header", "X-A")
+    assert result.exit_status == 0, result.stderr
+    assert result.stdout.decode().splitlines()[-1] == (
+        f"aiocurl -v -v --secret-header X-A --secret-header X-B -x -x -q POST {echo_url}/post a=1"
+    )
+
+
 def test_curl_and_aiocurl_print_the_last_request(echo_url: str) -> None:
     result = shell(echo_url, "header X-Trace:1\npost /post name=ada -b\ncurl\naiocurl\n")
     assert result.exit_status == 0, result.stderr
