@@ -110,10 +110,13 @@ def starting_state(argv: Sequence[str], options: Options, env: Environment) -> S
         if name not in _SHELL_FLAGS:
             state.flags[name] = state.flags.get(name, []) + flag if _repeatable(name) else flag
     positionals = words.positionals
-    if positionals and not _is_url_word(positionals[0], positionals[1:]):
-        base = options.base_url
+    if positionals and _is_url_word(positionals[0], positionals[1:]):
+        from aiocurl.request.plan import with_base_url
+
+        # `/v2` goes after --base-url or a session's base URL, as a command's URL does.
+        base: str | None = with_base_url(positionals.pop(0), options, env)
     else:
-        base = positionals.pop(0) if positionals else options.base_url
+        base = options.base_url
     session = options.session or options.session_read_only
     if base is None and session is not None:
         from aiocurl.request.session_file import stored_base_url

@@ -314,3 +314,21 @@ def test_a_session_keeps_the_base_url_for_the_next_shell(echo_url: str, tmp_path
     result = run_cli("--shell", "--session", str(path), stdin=b"get /x\n")
     assert result.exit_status == 0, result.stderr
     assert json.loads(_documents(result.stdout)[0])["url"] == f"{echo_url}/anything/x"
+
+
+def test_a_path_given_at_the_start_goes_after_the_base_url(echo_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("--shell", "--base-url", echo_url, "/anything", stdin=b"get /x\n")
+    assert result.exit_status == 0, result.stderr
+    assert json.loads(result.stdout)["url"] == f"{echo_url}/anything/x"
+    path = tmp_path / "api.json"
+    assert shell(echo_url, f"save {path}\n").exit_status == 0
+    result = run_cli("--shell", "--session", str(path), "/anything", stdin=b"get /y\n")
+    assert json.loads(result.stdout)["url"] == f"{echo_url}/anything/y"
+
+
+def test_a_path_alone_at_the_start_needs_a_base_url() -> None:
+    result = run_cli("--shell", "/anything", stdin=b"get /x\n")
+    assert result.exit_status == 1
+    assert result.stderr == (
+        "aiocurl: error: invalid URL '/anything': a path alone needs --base-url to go after\n"
+    )
