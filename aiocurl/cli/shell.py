@@ -28,6 +28,7 @@ from aiocurl.cli.options import Options
 from aiocurl.config_dir import config_dir
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, OutputClosed, UsageError
+from aiocurl.modes.signals import Terminated
 from aiocurl.redact import RedactingStderr, secrets_in
 from aiocurl.request.items import is_item
 from aiocurl.request.shell_state import (
@@ -200,8 +201,8 @@ class Shell:
                 self._write(HELP + "\n")
             else:
                 await self._request(words)
-        except OutputClosed:
-            raise
+        except (OutputClosed, Terminated):
+            raise  # the reader went away, or SIGTERM or SIGHUP: the shell ends, not the line
         except AiocurlError as exc:
             if self.show_traceback:
                 raise

@@ -1,11 +1,13 @@
 """`--shell` on a real terminal: the prompt, one connection for many requests, cookies,
-the state commands, the history file, Ctrl-C and Ctrl-D."""
+the state commands, the history file, Ctrl-C and Ctrl-D; and a script ended by a signal."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import re
+import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -164,6 +166,31 @@ async def test_ctrl_c_cancels_the_request_and_the_shell_goes_on(
         assert await shell.exit_status() == 0
     assert len(state.peers) == 2
     assert state.peers[1] != state.peers[0]  # the cancelled request's connection was closed
+
+
+@pytest.mark.parametrize(
+    ("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["TERM", "HUP"]
+)
+async def test_a_signal_during_a_request_ends_the_script(
+    server: tuple[str, Server], config_dir: Path, signum: signal.Signals, status: int
+) -> None:
+    url, state = server
+    executable = shutil.which("aiocurl")
+    assert executable
+    process = await asyncio.create_subprocess_exec(
+        executable, "--shell", url, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdin is not None
+    process.stdin.write(b"get /slow\nget /after\n")
+    process.stdin.close()
+    await asyncio.wait_for(state.slow_started.wait(), 30)
+    process.send_signal(signum)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == status
+    assert stderr.decode() == f"aiocurl: error: terminated ({signum.name})\n"
+    assert stdout == b""
+    assert len(state.peers) == 1  # the next line was not sent
 
 
 async def test_ctrl_c_at_the_prompt_clears_the_line(
