@@ -34,11 +34,11 @@ from aiocurl.request.items import is_item
 from aiocurl.request.shell_state import (
     METHODS,
     ShellState,
+    checked_base,
     checked_item,
     merged_items,
     request_line,
 )
-from aiocurl.request.urls import expand_shorthand
 
 if TYPE_CHECKING:
     from aiocurl.modes.shell import ShellRuns
@@ -124,7 +124,7 @@ def starting_state(argv: Sequence[str], options: Options, env: Environment) -> S
 
         base = stored_base_url(session, env.env, env.read_file)
     if base is not None:
-        state.base = expand_shorthand(base, options.default_scheme)
+        state.base = checked_base(base, options.default_scheme)
     for word in positionals:
         checked_item(word)
     state.items = list(positionals)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from aiocurl.errors import UsageError
 from aiocurl.request.items import ItemKind, RequestItem, is_item, parse_item
-from aiocurl.request.urls import expand_shorthand
+from aiocurl.request.urls import expand_shorthand, prepare_url
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
 _CUSTOM_METHOD = re.compile(r"^[A-Z]+$")  # PURGE, PROPFIND: upper case, as HTTPie reads one
@@ -42,7 +42,7 @@ class ShellState:
         if target is None:
             self.path = ""
         elif _FULL_URL.match(target):
-            self.base, self.path = expand_shorthand(target, default_scheme), ""
+            self.base, self.path = checked_base(target, default_scheme), ""
         elif self.base is None:
             raise UsageError("cd: give a URL first (no base URL yet)")
         else:
@@ -84,6 +84,14 @@ class ShellState:
         dropped = len(kept) < len(self.items)
         self.items = kept
         return dropped
+
+
+def checked_base(url: str, default_scheme: str = "http") -> str:
+    """A new base URL, its shorthand expanded; one that no request could go to is refused
+    now, not at every request after it."""
+    expanded = expand_shorthand(url, default_scheme)
+    prepare_url(expanded)
+    return expanded
 
 
 def resolved_path(current: str, path: str) -> str:

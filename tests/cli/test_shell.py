@@ -332,3 +332,12 @@ def test_a_path_alone_at_the_start_needs_a_base_url() -> None:
     assert result.stderr == (
         "aiocurl: error: invalid URL '/anything': a path alone needs --base-url to go after\n"
     )
+
+
+def test_a_base_url_no_request_could_use_is_refused_at_the_start() -> None:
+    result = run_cli("--shell", "ftp://files.test/", stdin=b"get /x\n")
+    assert result.exit_status == 1
+    assert (
+        result.stderr
+        == "aiocurl: error: invalid URL 'ftp://files.test/': unsupported scheme 'ftp'\n"
+    )

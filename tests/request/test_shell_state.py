@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aiocurl.errors import UsageError
@@ -67,6 +69,21 @@ def test_cd_to_a_url_makes_a_new_base() -> None:
     assert state.location == "http://localhost:9000/x"
     state.cd(None)
     assert state.location == "http://localhost:9000"
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("http://[::1", "a '[' that does not enclose an IPv6 address"),
+        ("ftp://files.test/", "unsupported scheme 'ftp'"),
+        ("http://api.test:99999/", "port"),
+    ],
+)
+def test_cd_to_a_url_no_request_could_use_is_refused(target: str, reason: str) -> None:
+    state = ShellState(base=BASE, path="/users")
+    with pytest.raises(UsageError, match=re.escape(reason)):
+        state.cd(target)
+    assert state.location == f"{BASE}/users"  # where it was
 
 
 def test_without_a_base_only_urls_will_do() -> None:
