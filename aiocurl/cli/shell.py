@@ -10,8 +10,10 @@ modes as the single command, so it prints exactly what that command would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shlex
-from collections.abc import Callable, Sequence
+import signal
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -39,6 +41,7 @@ from aiocurl.request.shell_state import (
     merged_items,
     request_line,
 )
+from aiocurl.status import ExitStatus
 
 if TYPE_CHECKING:
     from aiocurl.modes.shell import ShellRuns
@@ -145,6 +148,22 @@ def _after_flags(positionals: list[str]) -> list[str]:
     )
 
 
+@contextlib.contextmanager
+def _ctrl_c_raises() -> Iterator[None]:
+    """Within the block, Ctrl-C raises KeyboardInterrupt where it is, and so ends a password
+    prompt at once. asyncio.run's handler would cancel the whole shell at its next await,
+    and leave the prompt waiting meanwhile. The block must not await."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread (tests that run the command in a thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _repeatable(name: str) -> bool:
     """Flags given several times (--proxy, --resolve, -vv) keep every use."""
     return name in repeatable_flags()
@@ -203,6 +222,9 @@ class Shell:
                 await self._request(words)
         except (OutputClosed, Terminated):
             raise  # the reader went away, or SIGTERM or SIGHUP: the shell ends, not the line
+        except KeyboardInterrupt:  # Ctrl-C at a password prompt (see _prompting)
+            self.env.stderr.write("\naiocurl: interrupted\n")
+            self._count(int(ExitStatus.INTERRUPTED))
         except AiocurlError as exc:
             if self.show_traceback:
                 raise
@@ -250,10 +272,16 @@ class Shell:
         options = parse_args(["--ignore-stdin", *argv])
         assert not isinstance(options, int)  # --help and --version are refused as flags
         env = replace(self.env, stderr=RedactingStderr(self.env.stderr, secrets_in(argv)))  # type: ignore[arg-type]
-        if options.curl:
-            return print_curl(options, env)
-        plan = plan_for(options, env)
+        with self._prompting():
+            if options.curl:
+                return print_curl(options, env)
+            plan = plan_for(options, env)
         return int(await self.runs.run(plan, env, interactive=self.interactive))
+
+    def _prompting(self) -> contextlib.AbstractContextManager[None]:
+        """Around planning, which may ask for a password: on a terminal, Ctrl-C there
+        abandons this line only."""
+        return _ctrl_c_raises() if self.interactive else contextlib.nullcontext()
 
     # The commands that print.
 
@@ -292,7 +320,8 @@ class Shell:
         assert not isinstance(options, int)
         from aiocurl.request.plan import build_plan
 
-        plan = build_plan(options, self.env)
+        with self._prompting():
+            plan = build_plan(options, self.env)
         assert plan.session is not None
         self.runs.save(plan.session.path, plan.session.updated)
         self._write(f"saved to {plan.session.path}\n")

@@ -168,6 +168,24 @@ async def test_ctrl_c_cancels_the_request_and_the_shell_goes_on(
     assert state.peers[1] != state.peers[0]  # the cancelled request's connection was closed
 
 
+async def test_ctrl_c_at_a_password_prompt_abandons_that_line_only(
+    server: tuple[str, Server], config_dir: Path
+) -> None:
+    url, state = server
+    prompt = f"{url}>".encode()
+    async with pty_command("--shell", url) as shell:
+        await shows(shell, prompt)
+        at = shell.type(b"get /secret -a ada\r")
+        asked = await shows(shell, b"password for ada:", at)
+        shell.press_ctrl_c()
+        interrupted = await shows(shell, b"aiocurl: interrupted", at, asked)
+        await shows(shell, f"{url} [130]>".encode(), at, interrupted)
+        await request(shell, b"get /after", b'"path": "/after"', prompt)
+        shell.type(b"\x04")
+        assert await shell.exit_status() == 0
+    assert len(state.peers) == 1  # only /after was sent
+
+
 @pytest.mark.parametrize(
     ("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["TERM", "HUP"]
 )
