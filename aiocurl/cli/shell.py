@@ -148,6 +148,15 @@ def _after_flags(positionals: list[str]) -> list[str]:
     )
 
 
+def _unmeasured(argv: Sequence[str]) -> list[str]:
+    """A request's command line without --timing and --write-out: they tell of a request
+    sent, which `show` (--offline) and `curl` (--curl) refuse, and change nothing in it."""
+    words = split_words(argv)
+    measuring = {"--timing", "--write-out"}
+    flags = [flag for flag in words.flags if canonical(flag[0].partition("=")[0]) not in measuring]
+    return [word for flag in flags for word in flag] + _after_flags(words.positionals)
+
+
 @contextlib.contextmanager
 def _ctrl_c_raises() -> Iterator[None]:
     """Within the block, Ctrl-C raises KeyboardInterrupt where it is, and so ends a password
@@ -291,10 +300,10 @@ class Shell:
         flags = [" ".join(flag) for flag in self.state.flags.values()]
         if flags:
             self._write(f"flags: {' '.join(flags)}\n")
-        await self._send(["--offline", *argv])
+        await self._send(["--offline", *_unmeasured(argv)])
 
     async def _curl(self, args: Sequence[str]) -> None:
-        await self._send(["--curl", *self._last()])
+        await self._send(["--curl", *_unmeasured(self._last())])
 
     async def _aiocurl(self, args: Sequence[str]) -> None:
         self._write(f"aiocurl {shlex.join(self._last())}\n")

@@ -199,6 +199,15 @@ def test_curl_and_aiocurl_print_the_last_request(echo_url: str) -> None:
     assert f"aiocurl -b POST {echo_url}/post X-Trace:1 name=ada\n" in text
 
 
+def test_show_and_curl_leave_out_what_only_measures_a_sent_request(echo_url: str) -> None:
+    script = "set --timing\nshow\nget /get -w '%{http_code}' -q\ncurl\n"
+    result = shell(echo_url, script)
+    assert result.exit_status == 0, result.stderr
+    shown = result.stdout.decode()
+    assert shown.startswith("flags: --timing\nGET / HTTP/1.1\r\n")
+    assert f"200curl {echo_url}/get" in shown  # -w's code, then the curl command
+
+
 def test_curl_before_any_request_says_so(echo_url: str) -> None:
     result = shell(echo_url, "curl\n")
     assert result.exit_status == 1
