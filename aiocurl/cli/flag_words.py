@@ -33,6 +33,16 @@ def flag_table() -> dict[str, bool]:
     return table
 
 
+@cache
+def repeatable_flags() -> frozenset[str]:
+    """The flags each of whose uses counts (`-vv`, `--proxy` given twice), by canonical name."""
+    return frozenset(
+        canonical(param.opts[0])
+        for param in command.params
+        if isinstance(param, click.Option) and (param.multiple or param.count)
+    )
+
+
 def flag_names() -> list[str]:
     return sorted(flag_table())
 

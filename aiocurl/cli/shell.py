@@ -10,28 +10,38 @@ modes as the single command, so it prints exactly what that command would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shlex
-from collections.abc import Callable, Sequence
+import signal
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from aiocurl.cli.command import parse_args
-from aiocurl.cli.flag_words import canonical, flag_names, flag_table, split_words
+from aiocurl.cli.flag_words import (
+    canonical,
+    flag_names,
+    flag_table,
+    repeatable_flags,
+    split_words,
+)
 from aiocurl.cli.main import one_line, plan_for, print_curl
 from aiocurl.cli.options import Options
 from aiocurl.config_dir import config_dir
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, OutputClosed, UsageError
+from aiocurl.modes.signals import Terminated
 from aiocurl.redact import RedactingStderr, secrets_in
 from aiocurl.request.items import is_item
 from aiocurl.request.shell_state import (
     METHODS,
     ShellState,
+    checked_base,
     checked_item,
     merged_items,
     request_line,
 )
-from aiocurl.request.urls import expand_shorthand
+from aiocurl.status import ExitStatus
 
 if TYPE_CHECKING:
     from aiocurl.modes.shell import ShellRuns
@@ -62,7 +72,17 @@ exit                       leave (or Ctrl-D)"""
 # Flags that belong to the whole shell, not to its requests.
 _SHELL_FLAGS = frozenset({"--shell", "--traceback", "--no-config"})
 # Flags a line cannot take: they do something other than send its request.
-_REFUSED = frozenset({"--shell", "--batch", "--merge-summaries", "--from-curl", "--completion"})
+_REFUSED = frozenset(
+    {
+        "--shell",
+        "--batch",
+        "--merge-summaries",
+        "--from-curl",
+        "--completion",
+        "--help",
+        "--version",
+    }
+)
 
 
 class LineReader(Protocol):
@@ -94,17 +114,20 @@ def starting_state(argv: Sequence[str], options: Options, env: Environment) -> S
         if name not in _SHELL_FLAGS:
             state.flags[name] = state.flags.get(name, []) + flag if _repeatable(name) else flag
     positionals = words.positionals
-    if positionals and not _is_url_word(positionals[0], positionals[1:]):
-        base = options.base_url
+    if positionals and _is_url_word(positionals[0], positionals[1:]):
+        from aiocurl.request.plan import with_base_url
+
+        # `/v2` goes after --base-url or a session's base URL, as a command's URL does.
+        base: str | None = with_base_url(positionals.pop(0), options, env)
     else:
-        base = positionals.pop(0) if positionals else options.base_url
+        base = options.base_url
     session = options.session or options.session_read_only
     if base is None and session is not None:
         from aiocurl.request.session_file import stored_base_url
 
         base = stored_base_url(session, env.env, env.read_file)
     if base is not None:
-        state.base = expand_shorthand(base, options.default_scheme)
+        state.base = checked_base(base, options.default_scheme)
     for word in positionals:
         checked_item(word)
     state.items = list(positionals)
@@ -117,9 +140,42 @@ def _is_url_word(word: str, rest: Sequence[str]) -> bool:
     return not is_item(word) or word.startswith((":", "/")) or "://" in word
 
 
+def _after_flags(positionals: list[str]) -> list[str]:
+    """A command line's method, URL and items, after `--` when one starts with `-` (an item
+    `-x=1` typed after `--`), so that it is not read as a flag."""
+    return (
+        ["--", *positionals] if any(word.startswith("-") for word in positionals) else positionals
+    )
+
+
+def _unmeasured(argv: Sequence[str]) -> list[str]:
+    """A request's command line without --timing and --write-out: they tell of a request
+    sent, which `show` (--offline) and `curl` (--curl) refuse, and change nothing in it."""
+    words = split_words(argv)
+    measuring = {"--timing", "--write-out"}
+    flags = [flag for flag in words.flags if canonical(flag[0].partition("=")[0]) not in measuring]
+    return [word for flag in flags for word in flag] + _after_flags(words.positionals)
+
+
+@contextlib.contextmanager
+def _ctrl_c_raises() -> Iterator[None]:
+    """Within the block, Ctrl-C raises KeyboardInterrupt where it is, and so ends a password
+    prompt at once. asyncio.run's handler would cancel the whole shell at its next await,
+    and leave the prompt waiting meanwhile. The block must not await."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread (tests that run the command in a thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _repeatable(name: str) -> bool:
-    """Flags given several times (--proxy, --resolve) keep every value."""
-    return name in {"--proxy", "--resolve", "--connect-to", "--format-options", "--ws-protocol"}
+    """Flags given several times (--proxy, --resolve, -vv) keep every use."""
+    return name in repeatable_flags()
 
 
 class Shell:
@@ -173,8 +229,11 @@ class Shell:
                 self._write(HELP + "\n")
             else:
                 await self._request(words)
-        except OutputClosed:
-            raise
+        except (OutputClosed, Terminated):
+            raise  # the reader went away, or SIGTERM or SIGHUP: the shell ends, not the line
+        except KeyboardInterrupt:  # Ctrl-C at a password prompt (see _prompting)
+            self.env.stderr.write("\naiocurl: interrupted\n")
+            self._count(int(ExitStatus.INTERRUPTED))
         except AiocurlError as exc:
             if self.show_traceback:
                 raise
@@ -202,13 +261,15 @@ class Shell:
         for flag in given.flags:
             name = canonical(flag[0].partition("=")[0])
             if name in _REFUSED:
-                raise UsageError(f"{name} does not go on a line of the shell")
+                hint = " (type help)" if name == "--help" else ""
+                raise UsageError(f"{name} does not go on a line of the shell{hint}")
         line = request_line(given.positionals)
         url = self.state.url_for(line.path, self.default_scheme)
         items = merged_items(self.state.items, line.items)
         method = [line.method] if line.method else []
         kept = [word for flag in self.state.flags.values() for word in flag]
-        return kept + [word for flag in given.flags for word in flag] + method + [url, *items]
+        line_flags = [word for flag in given.flags for word in flag]
+        return kept + line_flags + _after_flags([*method, url, *items])
 
     async def _request(self, words: Sequence[str], *, extra: Sequence[str] = ()) -> None:
         argv = self.request_argv(words)
@@ -217,13 +278,19 @@ class Shell:
         self._count(int(status))
 
     async def _send(self, argv: list[str]) -> int:
-        options = parse_args([*argv, "--ignore-stdin"])
+        options = parse_args(["--ignore-stdin", *argv])
         assert not isinstance(options, int)  # --help and --version are refused as flags
         env = replace(self.env, stderr=RedactingStderr(self.env.stderr, secrets_in(argv)))  # type: ignore[arg-type]
-        if options.curl:
-            return print_curl(options, env)
-        plan = plan_for(options, env)
+        with self._prompting():
+            if options.curl:
+                return print_curl(options, env)
+            plan = plan_for(options, env)
         return int(await self.runs.run(plan, env, interactive=self.interactive))
+
+    def _prompting(self) -> contextlib.AbstractContextManager[None]:
+        """Around planning, which may ask for a password: on a terminal, Ctrl-C there
+        abandons this line only."""
+        return _ctrl_c_raises() if self.interactive else contextlib.nullcontext()
 
     # The commands that print.
 
@@ -233,10 +300,10 @@ class Shell:
         flags = [" ".join(flag) for flag in self.state.flags.values()]
         if flags:
             self._write(f"flags: {' '.join(flags)}\n")
-        await self._send(["--offline", *argv])
+        await self._send(["--offline", *_unmeasured(argv)])
 
     async def _curl(self, args: Sequence[str]) -> None:
-        await self._send(["--curl", *self._last()])
+        await self._send(["--curl", *_unmeasured(self._last())])
 
     async def _aiocurl(self, args: Sequence[str]) -> None:
         self._write(f"aiocurl {shlex.join(self._last())}\n")
@@ -257,12 +324,13 @@ class Shell:
         kept = {name: flag for name, flag in self.state.flags.items() if "session" not in name}
         base = ["--base-url", self.state.location] if self.state.location else []
         argv = [*(w for flag in kept.values() for w in flag), "--session", target, *base]
-        argv += [self.state.url_for(None, self.default_scheme), *self.state.items]
-        options = parse_args([*argv, "--ignore-stdin"])
+        argv += _after_flags([self.state.url_for(None, self.default_scheme), *self.state.items])
+        options = parse_args(["--ignore-stdin", *argv])
         assert not isinstance(options, int)
         from aiocurl.request.plan import build_plan
 
-        plan = build_plan(options, self.env)
+        with self._prompting():
+            plan = build_plan(options, self.env)
         assert plan.session is not None
         self.runs.save(plan.session.path, plan.session.updated)
         self._write(f"saved to {plan.session.path}\n")
@@ -281,7 +349,7 @@ class Shell:
         flags = dict(self.state.flags)
         for flag in given.flags:
             name = canonical(flag[0].partition("=")[0])
-            if name in _REFUSED | _SHELL_FLAGS | {"--help", "--version"}:
+            if name in _REFUSED | _SHELL_FLAGS:
                 raise UsageError(f"{name} cannot be set in the shell")
             kept = flags.get(name, []) if _repeatable(name) else []
             flags[name] = kept + flag
@@ -356,7 +424,7 @@ def _starting_session(state: ShellState, options: Options, env: Environment) -> 
 
     argv = [w for flag in state.flags.values() for w in flag]
     url = state.location or "http://localhost/"
-    parsed = parse_args([*argv, "--offline", "--ignore-stdin", url, *state.items])
+    parsed = parse_args([*argv, "--offline", "--ignore-stdin", *_after_flags([url, *state.items])])
     assert not isinstance(parsed, int)
     return build_plan(parsed, env).session
 
@@ -367,7 +435,7 @@ def _prompt(shell: Shell, memory: ShellMemory, env: Environment) -> LineReader:
 
     def paths() -> list[str]:
         """The URLs responses showed under the base, as a line types them (`/users/2`)."""
-        base = (shell.state.base or "").rstrip("/")
+        base = shell.state.root
         under = [url[len(base) :] for url in memory.urls() if base and url.startswith(base)]
         return [path or "/" for path in under if not path or path.startswith(("/", "?"))]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from aiocurl.errors import UsageError
 from aiocurl.request.items import ItemKind, RequestItem, is_item, parse_item
-from aiocurl.request.urls import expand_shorthand
+from aiocurl.request.urls import expand_shorthand, prepare_url
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
 _CUSTOM_METHOD = re.compile(r"^[A-Z]+$")  # PURGE, PROPFIND: upper case, as HTTPie reads one
@@ -25,11 +25,16 @@ class ShellState:
     flags: dict[str, list[str]] = field(default_factory=dict)  # canonical name → its words
 
     @property
+    def root(self) -> str:
+        """The base without its query and fragment, nor a trailing `/`: what paths go after."""
+        return (self.base or "").partition("#")[0].partition("?")[0].rstrip("/")
+
+    @property
     def location(self) -> str | None:
         """The URL a request without a path goes to."""
         if self.base is None:
             return None
-        return self.base.rstrip("/") + self.path if self.path else self.base
+        return self._under_base(self.path) if self.path else self.base
 
     def cd(self, target: str | None, default_scheme: str = "http") -> None:
         """`cd PATH` (relative to where it is), `cd /PATH` (from the base), `cd ..`, `cd` or
@@ -37,7 +42,7 @@ class ShellState:
         if target is None:
             self.path = ""
         elif _FULL_URL.match(target):
-            self.base, self.path = expand_shorthand(target, default_scheme), ""
+            self.base, self.path = checked_base(target, default_scheme), ""
         elif self.base is None:
             raise UsageError("cd: give a URL first (no base URL yet)")
         else:
@@ -51,9 +56,16 @@ class ShellState:
             return self.location
         if _FULL_URL.match(word) or self.base is None:
             return word  # as the single command reads it: shorthands, a default scheme
-        path, mark, query = word.partition("?")
-        joined = resolved_path(self.path, path)
-        return self.base.rstrip("/") + joined + mark + query
+        path, _, query = word.partition("?")
+        return self._under_base(resolved_path(self.path, path), query)
+
+    def _under_base(self, path: str, query: str = "") -> str:
+        """`path` after the base's path (none: the base's own); the base's query first,
+        then `query`, as --base-url joins them."""
+        without_query, _, base_query = (self.base or "").partition("#")[0].partition("?")
+        joined_query = "&".join(part for part in (base_query, query) if part)
+        url = self.root + path if path else without_query
+        return url + (f"?{joined_query}" if joined_query else "")
 
     def keep_items(self, words: Sequence[str], kinds: str) -> None:
         """`header`, `query`, `data`: items kept for every request; one of the same name
@@ -72,6 +84,14 @@ class ShellState:
         dropped = len(kept) < len(self.items)
         self.items = kept
         return dropped
+
+
+def checked_base(url: str, default_scheme: str = "http") -> str:
+    """A new base URL, its shorthand expanded; one that no request could go to is refused
+    now, not at every request after it."""
+    expanded = expand_shorthand(url, default_scheme)
+    prepare_url(expanded)
+    return expanded
 
 
 def resolved_path(current: str, path: str) -> str:

@@ -134,6 +134,13 @@ def test_a_base_url_with_a_path_keeps_it(echo_url: str) -> None:
     assert json.loads(_documents(result.stdout)[0])["url"] == f"{echo_url}/anything/v2/users"
 
 
+def test_a_base_url_with_a_query_keeps_it_after_the_path(echo_url: str) -> None:
+    result = shell(f"{echo_url}/anything?key=k", "get /users a==1\ncd v2\nget\n")
+    assert result.exit_status == 0, result.stderr
+    urls = [json.loads(doc)["url"] for doc in _documents(result.stdout)]
+    assert urls == [f"{echo_url}/anything/users?key=k&a=1", f"{echo_url}/anything/v2?key=k"]
+
+
 def test_a_full_url_goes_where_it_says(echo_url: str) -> None:
     result = shell("http://127.0.0.1:9/nothing", f"get {echo_url}/get a==1\n")
     assert result.exit_status == 0, result.stderr
@@ -148,6 +155,15 @@ def test_show_prints_the_next_request_without_sending_it(peers: tuple[str, list]
     text = result.stdout.decode()
     assert text.startswith("flags: --follow\nGET /users HTTP/1.1\r\n")
     assert "\r\nX-Trace: 1\r\n" in text
+
+
+def test_items_after_a_double_dash_are_items_even_with_a_leading_dash(echo_url: str) -> None:
+    script = "data -y=2\npost /anything -- -x=1\naiocurl\n"
+    result = shell(echo_url, script)
+    assert result.exit_status == 0, result.stderr
+    document, command = result.stdout.decode().rsplit("}\n", 1)
+    assert json.loads(document + "}")["json"] == {"-y": "2", "-x": "1"}
+    assert command == f"aiocurl -- POST {echo_url}/anything -y=2 -x=1\n"
 
 
 def test_flags_on_a_line_apply_to_that_request_only(echo_url: str) -> None:
@@ -165,6 +181,15 @@ def test_set_keeps_a_flag_and_unset_drops_it(echo_url: str) -> None:
     assert statuses == ["HTTP/1.1 200 OK", "HTTP/1.1 302 Found"]
 
 
+def test_flags_given_several_times_keep_every_use(echo_url: str) -> None:
+    script = "set -xx\nset --secret-header X-B\npost /post a=1 -q\naiocurl\n"
+    result = shell(echo_url, script, "-vv", "--secret-header", "X-A")
+    assert result.exit_status == 0, result.stderr
+    assert result.stdout.decode().splitlines()[-1] == (
+        f"aiocurl -v -v --secret-header X-A --secret-header X-B -x -x -q POST {echo_url}/post a=1"
+    )
+
+
 def test_curl_and_aiocurl_print_the_last_request(echo_url: str) -> None:
     result = shell(echo_url, "header X-Trace:1\npost /post name=ada -b\ncurl\naiocurl\n")
     assert result.exit_status == 0, result.stderr
@@ -172,6 +197,15 @@ def test_curl_and_aiocurl_print_the_last_request(echo_url: str) -> None:
     assert f"curl {echo_url}/post" in text
     assert "-H 'X-Trace: 1'" in text
     assert f"aiocurl -b POST {echo_url}/post X-Trace:1 name=ada\n" in text
+
+
+def test_show_and_curl_leave_out_what_only_measures_a_sent_request(echo_url: str) -> None:
+    script = "set --timing\nshow\nget /get -w '%{http_code}' -q\ncurl\n"
+    result = shell(echo_url, script)
+    assert result.exit_status == 0, result.stderr
+    shown = result.stdout.decode()
+    assert shown.startswith("flags: --timing\nGET / HTTP/1.1\r\n")
+    assert f"200curl {echo_url}/get" in shown  # -w's code, then the curl command
 
 
 def test_curl_before_any_request_says_so(echo_url: str) -> None:
@@ -272,6 +306,16 @@ def test_a_line_cannot_start_another_shell_or_a_batch(echo_url: str) -> None:
     ]
 
 
+def test_help_and_version_on_a_line_are_refused_and_the_shell_goes_on(echo_url: str) -> None:
+    result = shell(echo_url, "get /get --help\nshow --version\nget /anything/after\n")
+    assert result.stderr.splitlines() == [
+        "aiocurl: error: --help does not go on a line of the shell (type help)",
+        "aiocurl: error: --version does not go on a line of the shell",
+    ]
+    assert json.loads(result.stdout)["url"] == f"{echo_url}/anything/after"
+    assert result.exit_status == 1
+
+
 def test_a_session_keeps_the_base_url_for_the_next_shell(echo_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "api.json"
     saved = shell(f"{echo_url}/anything", f"save {path}\n")
@@ -279,3 +323,30 @@ def test_a_session_keeps_the_base_url_for_the_next_shell(echo_url: str, tmp_path
     result = run_cli("--shell", "--session", str(path), stdin=b"get /x\n")
     assert result.exit_status == 0, result.stderr
     assert json.loads(_documents(result.stdout)[0])["url"] == f"{echo_url}/anything/x"
+
+
+def test_a_path_given_at_the_start_goes_after_the_base_url(echo_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("--shell", "--base-url", echo_url, "/anything", stdin=b"get /x\n")
+    assert result.exit_status == 0, result.stderr
+    assert json.loads(result.stdout)["url"] == f"{echo_url}/anything/x"
+    path = tmp_path / "api.json"
+    assert shell(echo_url, f"save {path}\n").exit_status == 0
+    result = run_cli("--shell", "--session", str(path), "/anything", stdin=b"get /y\n")
+    assert json.loads(result.stdout)["url"] == f"{echo_url}/anything/y"
+
+
+def test_a_path_alone_at_the_start_needs_a_base_url() -> None:
+    result = run_cli("--shell", "/anything", stdin=b"get /x\n")
+    assert result.exit_status == 1
+    assert result.stderr == (
+        "aiocurl: error: invalid URL '/anything': a path alone needs --base-url to go after\n"
+    )
+
+
+def test_a_base_url_no_request_could_use_is_refused_at_the_start() -> None:
+    result = run_cli("--shell", "ftp://files.test/", stdin=b"get /x\n")
+    assert result.exit_status == 1
+    assert (
+        result.stderr
+        == "aiocurl: error: invalid URL 'ftp://files.test/': unsupported scheme 'ftp'\n"
+    )

@@ -1,11 +1,13 @@
 """`--shell` on a real terminal: the prompt, one connection for many requests, cookies,
-the state commands, the history file, Ctrl-C and Ctrl-D."""
+the state commands, the history file, Ctrl-C and Ctrl-D; and a script ended by a signal."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import re
+import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -133,6 +135,20 @@ async def test_a_session_of_requests_on_one_connection(
     assert stat.S_IMODE(history.stat().st_mode) == 0o600
 
 
+async def test_tab_completes_a_path_a_response_showed_under_a_base_with_a_query(
+    server: tuple[str, Server], config_dir: Path
+) -> None:
+    url, _ = server
+    prompt = f"{url}/api?key=k>".encode()
+    async with pty_command("--shell", f"{url}/api?key=k") as shell:
+        await shows(shell, prompt)
+        await request(shell, b"get /users", b'"path": "/api/users"', prompt)
+        at = shell.type(b"get /u\t")
+        await shows(shell, b"get /users", at)
+        shell.type(b"\x15\x04")  # Ctrl-U, Ctrl-D
+        assert await shell.exit_status() == 0
+
+
 async def test_ctrl_c_cancels_the_request_and_the_shell_goes_on(
     server: tuple[str, Server], config_dir: Path
 ) -> None:
@@ -150,6 +166,49 @@ async def test_ctrl_c_cancels_the_request_and_the_shell_goes_on(
         assert await shell.exit_status() == 0
     assert len(state.peers) == 2
     assert state.peers[1] != state.peers[0]  # the cancelled request's connection was closed
+
+
+async def test_ctrl_c_at_a_password_prompt_abandons_that_line_only(
+    server: tuple[str, Server], config_dir: Path
+) -> None:
+    url, state = server
+    prompt = f"{url}>".encode()
+    async with pty_command("--shell", url) as shell:
+        await shows(shell, prompt)
+        at = shell.type(b"get /secret -a ada\r")
+        asked = await shows(shell, b"password for ada:", at)
+        shell.press_ctrl_c()
+        interrupted = await shows(shell, b"aiocurl: interrupted", at, asked)
+        await shows(shell, f"{url} [130]>".encode(), at, interrupted)
+        await request(shell, b"get /after", b'"path": "/after"', prompt)
+        shell.type(b"\x04")
+        assert await shell.exit_status() == 0
+    assert len(state.peers) == 1  # only /after was sent
+
+
+@pytest.mark.parametrize(
+    ("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["TERM", "HUP"]
+)
+async def test_a_signal_during_a_request_ends_the_script(
+    server: tuple[str, Server], config_dir: Path, signum: signal.Signals, status: int
+) -> None:
+    url, state = server
+    executable = shutil.which("aiocurl")
+    assert executable
+    process = await asyncio.create_subprocess_exec(
+        executable, "--shell", url, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdin is not None
+    process.stdin.write(b"get /slow\nget /after\n")
+    process.stdin.close()
+    await asyncio.wait_for(state.slow_started.wait(), 30)
+    process.send_signal(signum)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == status
+    assert stderr.decode() == f"aiocurl: error: terminated ({signum.name})\n"
+    assert stdout == b""
+    assert len(state.peers) == 1  # the next line was not sent
 
 
 async def test_ctrl_c_at_the_prompt_clears_the_line(

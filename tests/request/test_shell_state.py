@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aiocurl.errors import UsageError
@@ -69,6 +71,21 @@ def test_cd_to_a_url_makes_a_new_base() -> None:
     assert state.location == "http://localhost:9000"
 
 
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("http://[::1", "a '[' that does not enclose an IPv6 address"),
+        ("ftp://files.test/", "unsupported scheme 'ftp'"),
+        ("http://api.test:99999/", "port"),
+    ],
+)
+def test_cd_to_a_url_no_request_could_use_is_refused(target: str, reason: str) -> None:
+    state = ShellState(base=BASE, path="/users")
+    with pytest.raises(UsageError, match=re.escape(reason)):
+        state.cd(target)
+    assert state.location == f"{BASE}/users"  # where it was
+
+
 def test_without_a_base_only_urls_will_do() -> None:
     state = ShellState()
     assert state.location is None
@@ -120,3 +137,21 @@ def test_keep_checks_the_kind_and_unset_drops_by_name() -> None:
     assert not state.unset("X-Trace")
     assert state.unset("tags")
     assert state.items == ["page==2", "name=ada"]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        (None, "http://api.test/v2/users?key=k"),
+        ("/orders", "http://api.test/v2/orders?key=k"),
+        ("7?full=1", "http://api.test/v2/users/7?key=k&full=1"),
+        ("/?full=1", "http://api.test/v2?key=k&full=1"),
+    ],
+)
+def test_a_base_url_with_a_query_keeps_it_after_the_path(word: str | None, expected: str) -> None:
+    state = ShellState(base="http://api.test/v2?key=k#top", path="/users")
+    assert state.url_for(word) == expected
+
+
+def test_a_query_alone_keeps_the_bases_trailing_slash() -> None:
+    assert ShellState(base="http://api.test/v2/").url_for("?q=1") == "http://api.test/v2/?q=1"
