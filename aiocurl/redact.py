@@ -124,7 +124,8 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     text = _CREDENTIAL_LINE.sub(lambda m: f"{m['name']}{MASK}", redact_url(text))
     for secret in sorted(secrets, key=len, reverse=True):  # a longer one may contain another
         if len(secret) >= MIN_FREE_MASK:
-            text = text.replace(secret, MASK)
+            # Also as a message quotes it (`{value!r}`): a line break in it becomes `\n`.
+            text = text.replace(secret, MASK).replace(repr(secret)[1:-1], MASK)
     return text
 
 

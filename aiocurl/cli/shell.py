@@ -208,8 +208,9 @@ class Shell:
                 break
             try:
                 words = shlex.split(line, comments=True)
-            except ValueError as exc:
-                self._error(UsageError(f"cannot read the line: {exc}"))
+            except ValueError as exc:  # an unclosed quote
+                self._error(f"cannot read the line: {str(exc).lower()}", None, line.split())
+                self._count(int(ExitStatus.ERROR))
                 continue
             if not words:
                 continue
@@ -237,17 +238,25 @@ class Shell:
         except AiocurlError as exc:
             if self.show_traceback:
                 raise
-            self._error(exc)
+            self._error(exc.message, exc.detail, words)
             self._count(int(exc.exit_status))
+        except Exception as exc:  # a bug: the line fails, the shell and its state stay
+            if self.show_traceback:
+                raise
+            message = f"unexpected {type(exc).__name__}: {exc} (run again with --traceback)"
+            self._error(message, None, words)
+            self._count(int(ExitStatus.ERROR))
 
     def _count(self, status: int) -> None:
         self.status = status
         self.worst = max(self.worst, status)
 
-    def _error(self, exc: AiocurlError) -> None:
-        self.env.stderr.write(f"aiocurl: error: {one_line(exc.message)}\n")
-        if exc.detail:
-            self.env.stderr.write(exc.detail + "\n")
+    def _error(self, message: str, detail: str | None, words: Sequence[str] = ()) -> None:
+        """One line, with the line's secrets masked as a command's are."""
+        stderr = RedactingStderr(self.env.stderr, secrets_in(words))
+        stderr.write(f"aiocurl: error: {one_line(message)}\n")
+        if detail:
+            stderr.write(detail + "\n")
 
     def _write(self, text: str) -> None:
         self.env.stdout.write(text.encode("utf-8"))
@@ -280,6 +289,9 @@ class Shell:
     async def _send(self, argv: list[str]) -> int:
         options = parse_args(["--ignore-stdin", *argv])
         assert not isinstance(options, int)  # --help and --version are refused as flags
+        if options.base_url is None and self.state.base is not None:
+            # The URL is whole already; a --session file keeps the base for the next shell.
+            options = replace(options, base_url=self.state.base)
         env = replace(self.env, stderr=RedactingStderr(self.env.stderr, secrets_in(argv)))  # type: ignore[arg-type]
         with self._prompting():
             if options.curl:

@@ -185,3 +185,14 @@ async def test_credentials_from_netrc_are_masked_on_stderr_too(
     token = base64.b64encode(f"bob:{SECRET}".encode()).decode()
     assert seen[-1]["Authorization"] == f"Basic {token}"  # sent, as asked
     assert "Authorization: Basic ***" in result.stderr and token not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "item", ["Authorization:Bearer Topsecret123\nx", "X-Api-Key:Topsecret123\nx"]
+)
+def test_a_secret_quoted_in_a_message_is_masked_too(item: str) -> None:
+    """A message quotes a bad value with its line break as `\\n`: masked all the same."""
+    result = run_cli("--offline", "example.org", item)
+    assert result.exit_status == 1
+    assert "line break" in result.stderr
+    assert "Topsecret" not in result.stderr

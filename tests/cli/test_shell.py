@@ -350,3 +350,18 @@ def test_a_base_url_no_request_could_use_is_refused_at_the_start() -> None:
         result.stderr
         == "aiocurl: error: invalid URL 'ftp://files.test/': unsupported scheme 'ftp'\n"
     )
+
+
+def test_a_session_keeps_the_shells_base_url_after_each_request(echo_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "dev.json"
+    first = shell(f"{echo_url}/anything", "get /x -q\n", "--session", str(path))
+    assert first.exit_status == 0, first.stderr
+    assert json.loads(path.read_text())["base_url"] == f"{echo_url}/anything"
+    again = run_cli("--shell", "--session", str(path), stdin=b"get /y\n")
+    assert json.loads(_documents(again.stdout)[0])["url"] == f"{echo_url}/anything/y"
+
+
+def test_a_line_with_an_unclosed_quote_is_an_error(echo_url: str) -> None:
+    result = shell(echo_url, 'get "/x\nget /get -q\n')
+    assert result.stderr == "aiocurl: error: cannot read the line: no closing quotation\n"
+    assert result.exit_status == 1
