@@ -31,7 +31,7 @@ from aiocurl.config_dir import config_dir
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, OutputClosed, UsageError
 from aiocurl.modes.signals import Terminated
-from aiocurl.redact import RedactingStderr, secrets_in
+from aiocurl.redact import RedactingStderr, is_secret_header, secrets_in
 from aiocurl.request.items import is_item
 from aiocurl.request.shell_state import (
     METHODS,
@@ -352,7 +352,23 @@ class Shell:
     def _cd(self, args: Sequence[str]) -> None:
         if len(args) > 1:
             raise UsageError("cd takes one PATH")
+        before = _origin(self.state.base)
         self.state.cd(args[0] if args else None, self.default_scheme)
+        if _origin(self.state.base) != before:
+            self._warn_of_credentials()
+
+    def _warn_of_credentials(self) -> None:
+        """Kept credentials go wherever the requests go: said when the host changes."""
+        kept = [
+            item.key for item in map(checked_item, self.state.items)
+            if item.kind.is_header and is_secret_header(item.key)
+        ]  # fmt: skip
+        kept += [name for name in ("--auth",) if name in self.state.flags]
+        if kept:
+            self.env.stderr.write(
+                f"aiocurl: warning: {', '.join(kept)} kept: sent to {self.state.base} too "
+                "(unset to stop)\n"
+            )
 
     def _set(self, args: Sequence[str]) -> None:
         given = split_words(args)
@@ -393,6 +409,14 @@ _STATE_COMMANDS: dict[str, Callable[[Shell, Sequence[str]], None]] = {
     "query": lambda shell, args: shell.state.keep_items(_nonempty("query", args), "query"),
     "data": lambda shell, args: shell.state.keep_items(_nonempty("data", args), "data"),
 }
+
+
+def _origin(url: str | None) -> tuple[str, str] | None:
+    """Scheme and host:port of a base URL (None: no base yet)."""
+    if url is None:
+        return None
+    scheme, _, rest = url.partition("://")
+    return scheme.lower(), rest.split("/", 1)[0].split("?", 1)[0].lower()
 
 
 def _nonempty(kind: str, args: Sequence[str]) -> Sequence[str]:

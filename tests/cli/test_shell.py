@@ -365,3 +365,13 @@ def test_a_line_with_an_unclosed_quote_is_an_error(echo_url: str) -> None:
     result = shell(echo_url, 'get "/x\nget /get -q\n')
     assert result.stderr == "aiocurl: error: cannot read the line: no closing quotation\n"
     assert result.exit_status == 1
+
+
+def test_moving_to_another_host_says_which_credentials_go_along(echo_url: str) -> None:
+    script = "cd /anything\nheader X-Trace:1\ncd http://127.0.0.1:9/\nunset Authorization\ncd /x\n"
+    result = shell(echo_url, script, "Authorization:Bearer abcdefgh", "-a", "ada:pw")
+    assert result.exit_status == 0, result.stderr
+    assert result.stderr == (
+        "aiocurl: warning: Authorization, --auth kept: sent to http://127.0.0.1:9/ too "
+        "(unset to stop)\n"
+    )
