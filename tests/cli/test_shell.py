@@ -369,7 +369,9 @@ def test_a_line_with_an_unclosed_quote_is_an_error(echo_url: str) -> None:
 
 def test_moving_to_another_host_says_which_credentials_go_along(echo_url: str) -> None:
     script = "cd /anything\nheader X-Trace:1\ncd http://127.0.0.1:9/\nunset Authorization\ncd /x\n"
-    result = shell(echo_url, script, "Authorization:Bearer abcdefgh", "-a", "ada:pw")
+    result = run_cli(
+        "--shell", echo_url, "Authorization:Bearer abcdefgh", "-a", "ada:pw", stdin=script.encode()
+    )
     assert result.exit_status == 0, result.stderr
     assert result.stderr == (
         "aiocurl: warning: Authorization, --auth kept: sent to http://127.0.0.1:9/ too "
