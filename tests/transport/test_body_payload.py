@@ -1,13 +1,30 @@
-"""What the transport hands aiohttp: small bodies as bytes, files as a stream read on demand."""
+"""What the transport hands aiohttp: small bodies as bytes; files sent when the request is,
+by the kernel on a plain connection (progress in large pieces), in blocks over TLS or with
+chunked framing; the bytes that arrive are the file's, whatever the path."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
+import pytest
+import trustme
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from helpers import arun_cli
+
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
-from aiocurl.request.body import FileSegment, RequestBody
+from aiocurl.request.body import CHUNK, FileSegment, RequestBody, StreamSegment
 from aiocurl.transport.redirects import Hop
-from aiocurl.transport.send import body_payload
+from aiocurl.transport.upload import SENDFILE_PIECE, BodyPayload, body_payload
+
+MIB = 1024 * 1024
 
 
 class Progress:
@@ -36,21 +53,167 @@ def hop(body: RequestBody, chunked: bool = False) -> Hop:
     return Hop("POST", "http://h/", (), frozenset(), body, None, chunked)
 
 
-async def test_a_file_is_streamed_in_blocks_with_its_length_declared(tmp_path: Path) -> None:
-    path = tmp_path / "big.bin"
-    path.write_bytes(b"x" * (3 * 1024 * 1024 + 5))
+@dataclass
+class Arrived:
+    """What the server received: each request's headers and its body's digest and size."""
+
+    requests: list[dict[str, object]] = field(default_factory=list)
+
+
+def sink_app(arrived: Arrived) -> web.Application:
+    async def sink(request: web.Request) -> web.Response:
+        body = await request.read()
+        arrived.requests.append(
+            {
+                "path": request.path,
+                "content_length": request.headers.get("Content-Length"),
+                "transfer_encoding": request.headers.get("Transfer-Encoding"),
+                "size": len(body),
+                "sha256": hashlib.sha256(body).hexdigest(),
+            }
+        )
+        return web.json_response({"size": len(body)})
+
+    async def redirect(request: web.Request) -> web.Response:
+        raise web.HTTPTemporaryRedirect("/sink")
+
+    app = web.Application(client_max_size=1024**3)
+    app.router.add_route("*", "/sink", sink)
+    app.router.add_route("*", "/307", redirect)
+    return app
+
+
+@pytest.fixture
+async def plain(tmp_path: Path) -> AsyncIterator[tuple[str, Arrived]]:
+    arrived = Arrived()
+    server = TestServer(sink_app(arrived), host="127.0.0.1")
+    await server.start_server()
+    yield f"http://127.0.0.1:{server.port}", arrived
+    await server.close()
+
+
+@pytest.fixture
+async def secure(ca: trustme.CA) -> AsyncIterator[tuple[str, Arrived]]:
+    arrived = Arrived()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    server = TestServer(sink_app(arrived), host="127.0.0.1", scheme="https")
+    await server.start_server(ssl=context)
+    yield f"https://127.0.0.1:{server.port}", arrived
+    await server.close()
+
+
+def random_file(path: Path, size: int) -> Path:
+    path.write_bytes(os.urandom(size))
+    return path
+
+
+def digest(*parts: bytes) -> str:
+    return hashlib.sha256(b"".join(parts)).hexdigest()
+
+
+async def send(
+    url: str, body: RequestBody, *, chunked: bool = False, verify: str | None = None
+) -> Progress:
+    """The payload sent as aiocurl sends it, through a plain aiohttp session."""
     sink = Progress()
-    data, header = body_payload(
-        hop(RequestBody((FileSegment(str(path), path.stat().st_size),))), sink
-    )
-    assert header == (("Content-Length", str(3 * 1024 * 1024 + 5)),)
-    assert not isinstance(data, bytes)
-    sizes = [len(block) async for block in data]  # type: ignore[union-attr]
-    assert max(sizes) <= 1024 * 1024 and sum(sizes) == 3 * 1024 * 1024 + 5
-    assert sink.reports[-1] == (3 * 1024 * 1024 + 5, 3 * 1024 * 1024 + 5)
+    data, header = body_payload(hop(body, chunked), sink)
+    context = ssl.create_default_context(cafile=verify) if verify else None
+    async with aiohttp.ClientSession() as session:
+        response = await session.post(url, data=data, headers=dict(header), ssl=context or True)
+        assert response.status == 200
+        response.release()
+    return sink
 
 
 def test_small_bodies_go_as_bytes_and_chunked_has_no_length() -> None:
     assert body_payload(hop(RequestBody.of(b"abc")), Progress()) == (b"abc", ())
     data, header = body_payload(hop(RequestBody.of(b"abc"), chunked=True), Progress())
-    assert header == () and not isinstance(data, bytes)
+    assert header == () and isinstance(data, BodyPayload)
+
+
+async def test_a_file_goes_to_a_plain_connection_whole_in_large_pieces(
+    plain: tuple[str, Arrived], tmp_path: Path
+) -> None:
+    size = 2 * SENDFILE_PIECE + 5
+    path = random_file(tmp_path / "big.bin", size)
+    url, arrived = plain
+    sink = await send(f"{url}/sink", RequestBody((FileSegment(str(path), size),)))
+    (request,) = arrived.requests
+    assert request["content_length"] == str(size) and request["transfer_encoding"] is None
+    assert (request["size"], request["sha256"]) == (size, digest(path.read_bytes()))
+    # Handed to the kernel a piece at a time: progress after each piece, not each block.
+    assert [sent for sent, _ in sink.reports] == [SENDFILE_PIECE, 2 * SENDFILE_PIECE, size]
+    assert {total for _, total in sink.reports} == {size}
+
+
+async def test_literal_segments_around_a_file_keep_their_order(
+    plain: tuple[str, Arrived], tmp_path: Path
+) -> None:
+    """A multipart body: framing bytes, a file by the kernel, framing bytes."""
+    path = random_file(tmp_path / "part.bin", 3 * MIB + 1)
+    head, tail = b"--b\r\nContent-Type: x\r\n\r\n", b"\r\n--b--\r\n"
+    url, arrived = plain
+    body = RequestBody((head, FileSegment(str(path), 3 * MIB + 1), tail))
+    await send(f"{url}/sink", body)
+    (request,) = arrived.requests
+    assert request["sha256"] == digest(head, path.read_bytes(), tail)
+    assert request["content_length"] == str(len(head) + 3 * MIB + 1 + len(tail))
+
+
+async def test_over_tls_a_file_is_read_in_blocks(
+    secure: tuple[str, Arrived], ca_file: str, tmp_path: Path
+) -> None:
+    size = 3 * CHUNK + 7
+    path = random_file(tmp_path / "big.bin", size)
+    url, arrived = secure
+    sink = await send(f"{url}/sink", RequestBody((FileSegment(str(path), size),)), verify=ca_file)
+    (request,) = arrived.requests
+    assert (request["size"], request["sha256"]) == (size, digest(path.read_bytes()))
+    assert [sent for sent, _ in sink.reports] == [CHUNK, 2 * CHUNK, 3 * CHUNK, size]
+
+
+async def test_chunked_framing_reads_a_file_in_blocks(
+    plain: tuple[str, Arrived], tmp_path: Path
+) -> None:
+    """The kernel would send the file without the chunks' framing: never on this path."""
+    size = 2 * CHUNK + 3
+    path = random_file(tmp_path / "big.bin", size)
+    url, arrived = plain
+    body = RequestBody((FileSegment(str(path), size),))
+    sink = await send(f"{url}/sink", body, chunked=True)
+    (request,) = arrived.requests
+    assert (request["transfer_encoding"], request["content_length"]) == ("chunked", None)
+    assert (request["size"], request["sha256"]) == (size, digest(path.read_bytes()))
+    assert [sent for sent, _ in sink.reports] == [CHUNK, 2 * CHUNK, size]
+
+
+async def test_a_body_read_whole_first_is_sent_from_memory(plain: tuple[str, Arrived]) -> None:
+    """A digest with qop=auth-int hashes the body before it is sent: a pipe is read once."""
+    read, write = os.pipe()
+    os.write(write, b"from a pipe " * 1000)
+    os.close(write)
+    with os.fdopen(read, "rb") as stream:
+        body = RequestBody((StreamSegment(stream),))
+        data, _ = body_payload(hop(body), Progress())
+        assert isinstance(data, BodyPayload)
+        whole = await data.as_bytes()
+        assert whole == b"from a pipe " * 1000
+        url, arrived = plain
+        async with aiohttp.ClientSession() as session:
+            response = await session.post(f"{url}/sink", data=data)
+            response.release()
+    assert arrived.requests[0]["sha256"] == digest(whole)
+
+
+async def test_a_307_sends_a_large_file_again_whole(
+    plain: tuple[str, Arrived], tmp_path: Path
+) -> None:
+    size = SENDFILE_PIECE + 11
+    path = random_file(tmp_path / "big.bin", size)
+    url, arrived = plain
+    result = await arun_cli("--follow", "PUT", f"{url}/307", f"@{path}")
+    assert result.exit_status == 0, result.stderr
+    assert json.loads(result.stdout) == {"size": size}
+    assert [r["path"] for r in arrived.requests] == ["/sink"]  # the 307 itself reads nothing
+    assert arrived.requests[0]["sha256"] == digest(path.read_bytes())
