@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 import time
 
-from common import free_port, start_nginx
+from common import free_port, start_nginx, write_random_file
 
 
 def run(argv: list[str], target: str) -> tuple[float, int]:
@@ -44,10 +44,11 @@ def run(argv: list[str], target: str) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss * 1024
 
 
-def commands(url: str, target: str) -> dict[str, list[str]]:
+def commands(url: str, target: str, aiocurl: str = "aiocurl") -> dict[str, list[str]]:
     return {
-        "aiocurl -d -o": ["aiocurl", "-q", "-d", "-o", target, url],
-        "aiocurl > pipe": ["aiocurl", url],
+        "aiocurl -d -o": [aiocurl, "-q", "-d", "-o", target, url],
+        "aiocurl -o": [aiocurl, "-q", "-o", target, url],
+        "aiocurl > pipe": [aiocurl, url],
         "curl -o": ["curl", "-sS", "-o", target, url],
         "httpie -d -o": ["http", "-q", "--ignore-stdin", "-d", "-o", target, url],
     }
@@ -62,10 +63,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as prefix:
         os.chmod(prefix, 0o755)  # nginx's workers drop root and must still read the file
         os.makedirs(f"{prefix}/www")
-        with open(f"{prefix}/www/payload.bin", "wb") as handle:
-            block = os.urandom(1024 * 1024)
-            for _ in range(args.size_mib):
-                handle.write(block)
+        write_random_file(f"{prefix}/www/payload.bin", args.size_mib)
         port = free_port()
         server = start_nginx(prefix, port)
         try:
@@ -88,7 +86,7 @@ def main() -> None:
         print(
             f"  {name:<16} {seconds:8.2f} {rates[name]:8.0f} {max(r for _, r in runs) / 1e6:12.1f}"
         )
-    for ours in ("aiocurl -d -o", "aiocurl > pipe"):
+    for ours in ("aiocurl -d -o", "aiocurl -o", "aiocurl > pipe"):
         if ours in rates and "curl -o" in rates:
             print(f"  {ours} / curl -o throughput = {rates[ours] / rates['curl -o']:.2f}")
 
