@@ -4,18 +4,21 @@ connection handed to the kernel.
 Small bodies of literal bytes go to aiohttp as bytes. Anything larger is a `BodyPayload`,
 which writes each segment when aiohttp asks for the body: literal bytes as they are, a pipe
 (stdin, `<(command)`, a FIFO) in blocks read off the loop, and a regular file of known size
-with `loop.sendfile`, which on a plain connection (no TLS, no chunked framing) moves the
-file from the page cache to the socket without a copy through Python: a 1 GiB upload then
-costs a few hundredths of a second of CPU instead of tenths. Over TLS, or framed as chunks,
-a file is read in blocks as before. Either way the file is opened only now (so a body is
-re-sent whole after a 307/308 redirect or a retry), the length declared is the one planned,
-and progress is reported as the bytes go.
+with sendfile(2) (`loop.sock_sendfile`), which on a plain connection (no TLS, no chunked
+framing) moves the file from the page cache to the socket without a copy through Python:
+a 1 GiB upload then costs a few hundredths of a second of CPU instead of tenths, while the
+connection is read as before (an early answer from the server is seen). Over TLS, or
+framed as chunks, a file is read in blocks as before. Either way the file is opened only
+now (so a body is re-sent whole after a 307/308 redirect or a retry), the length declared
+is the one planned, and progress is reported as the bytes go.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any, BinaryIO, TypeVar
 
@@ -86,8 +89,12 @@ class BodyPayload(aiohttp.payload.Payload):
         for segment in self._body.segments:
             if progress.left == 0:
                 break
-            if to_kernel and isinstance(segment, FileSegment) and segment.size is not None:
-                await _send_file(writer, segment, progress)
+            if (
+                to_kernel
+                and isinstance(segment, FileSegment)
+                and segment.size is not None
+                and await _send_file(writer, segment, progress)
+            ):
                 continue
             async with contextlib.aclosing(segment_blocks(segment)) as blocks:
                 async for block in blocks:
@@ -130,22 +137,47 @@ class _Progress:
 
 async def _send_file(
     writer: AbstractStreamWriter, segment: FileSegment, progress: _Progress
-) -> None:
-    """The file's planned size (less, should it have shrunk since), by the kernel."""
+) -> bool:
+    """The file's planned size (less, should it have shrunk since), moved by the kernel;
+    False when the kernel would not take it (nothing sent: the blocks must go instead).
+
+    The kernel writes through a second descriptor of the connection's socket: asyncio's own
+    loop.sendfile would stop reading the connection meanwhile, so a server that answers
+    early (413) and stops reading would leave the upload waiting forever; this way its
+    answer is read as before, and the end of the response stops the upload (aiohttp
+    cancels the body's task, which closes the second descriptor)."""
     transport = writer.transport
-    assert transport is not None and segment.size is not None
-    size = segment.size if progress.left is None else min(segment.size, progress.left)
+    connection = transport.get_extra_info("socket") if transport is not None else None
+    assert connection is not None and segment.size is not None
     writer.send_headers()  # aiohttp holds the head back to send it with the first bytes
+    if transport is None or transport.get_write_buffer_size():
+        return False  # bytes still queued in the transport must go first, in order
+    size = segment.size if progress.left is None else min(segment.size, progress.left)
     loop = asyncio.get_running_loop()
     offset = 0
-    with open(segment.path, "rb") as file:
+    with open(segment.path, "rb") as file, _second_descriptor(connection) as twin:
         while offset < size:
-            moved = await loop.sendfile(transport, file, offset, min(SENDFILE_PIECE, size - offset))
+            piece = min(SENDFILE_PIECE, size - offset)
+            try:
+                moved = await loop.sock_sendfile(twin, file, offset, piece, fallback=False)
+            except asyncio.SendfileNotAvailableError:
+                if offset == 0:
+                    return False
+                raise
             if moved == 0:
                 break  # the file ended early
             offset += moved
             progress.sent(moved)
     await writer.write(b"")  # sends nothing: marks the body sent, for the phase timing
+    return True
+
+
+def _second_descriptor(connection: socket.socket) -> socket.socket:
+    """The same socket under another descriptor, non-blocking like the first (the flag is
+    the socket's, shared by both); closing it leaves the connection's own alone."""
+    twin = socket.socket(fileno=os.dup(connection.fileno()))
+    twin.setblocking(False)
+    return twin
 
 
 def _plain_socket(writer: AbstractStreamWriter) -> bool:

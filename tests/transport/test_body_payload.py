@@ -4,6 +4,7 @@ chunked framing; the bytes that arrive are the file's, whatever the path."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -17,7 +18,7 @@ import pytest
 import trustme
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from helpers import arun_cli
+from helpers import arun_cli, raw_server
 
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
 from aiocurl.request.body import CHUNK, FileSegment, RequestBody, StreamSegment
@@ -217,3 +218,21 @@ async def test_a_307_sends_a_large_file_again_whole(
     assert json.loads(result.stdout) == {"size": size}
     assert [r["path"] for r in arrived.requests] == ["/sink"]  # the 307 itself reads nothing
     assert arrived.requests[0]["sha256"] == digest(path.read_bytes())
+
+
+async def test_an_early_answer_ends_an_upload_the_server_stopped_reading(tmp_path: Path) -> None:
+    """The server answers 413 after the head and reads no more, leaving the connection
+    open: the answer is read while the file is on its way, and ends the upload."""
+    path = tmp_path / "large.bin"
+    with path.open("wb") as handle:
+        handle.truncate(64 * MIB)  # more than the socket buffers of both ends hold
+    stall = asyncio.Event()
+    reply = b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large"
+    server = await raw_server(reply, stall=stall)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/upload"
+    try:
+        async with server:
+            result = await arun_cli("--check-status", "--max-time", "20", "PUT", url, f"@{path}")
+    finally:
+        stall.set()
+    assert (result.exit_status, result.stdout) == (4, b"too large"), result.stderr
