@@ -89,12 +89,8 @@ class BodyPayload(aiohttp.payload.Payload):
         for segment in self._body.segments:
             if progress.left == 0:
                 break
-            if (
-                to_kernel
-                and isinstance(segment, FileSegment)
-                and segment.size is not None
-                and await _send_file(writer, segment, progress)
-            ):
+            if to_kernel and isinstance(segment, FileSegment) and segment.size is not None:
+                await _send_file(writer, segment, progress)
                 continue
             async with contextlib.aclosing(segment_blocks(segment)) as blocks:
                 async for block in blocks:
@@ -137,9 +133,9 @@ class _Progress:
 
 async def _send_file(
     writer: AbstractStreamWriter, segment: FileSegment, progress: _Progress
-) -> bool:
+) -> None:
     """The file's planned size (less, should it have shrunk since), moved by the kernel;
-    False when the kernel would not take it (nothing sent: the blocks must go instead).
+    what the kernel would not take goes in blocks.
 
     The kernel writes through a second descriptor of the connection's socket: asyncio's own
     loop.sendfile would stop reading the connection meanwhile, so a server that answers
@@ -148,28 +144,37 @@ async def _send_file(
     cancels the body's task, which closes the second descriptor)."""
     transport = writer.transport
     connection = transport.get_extra_info("socket") if transport is not None else None
-    assert connection is not None and segment.size is not None
-    writer.send_headers()  # aiohttp holds the head back to send it with the first bytes
-    if transport is None or transport.get_write_buffer_size():
-        return False  # bytes still queued in the transport must go first, in order
+    assert transport is not None and connection is not None and segment.size is not None
     size = segment.size if progress.left is None else min(segment.size, progress.left)
+    writer.send_headers()  # aiohttp holds the head back to send it with the first bytes
     loop = asyncio.get_running_loop()
     offset = 0
-    with open(segment.path, "rb") as file, _second_descriptor(connection) as twin:
-        while offset < size:
-            piece = min(SENDFILE_PIECE, size - offset)
-            try:
-                moved = await loop.sock_sendfile(twin, file, offset, piece, fallback=False)
-            except asyncio.SendfileNotAvailableError:
-                if offset == 0:
-                    return False
-                raise
-            if moved == 0:
-                break  # the file ended early
-            offset += moved
-            progress.sent(moved)
+    with open(segment.path, "rb") as file:
+        if not transport.get_write_buffer_size():  # else those bytes must go first, in order
+            with _second_descriptor(connection) as twin:
+                while offset < size:
+                    piece = min(SENDFILE_PIECE, size - offset)
+                    try:
+                        moved = await loop.sock_sendfile(twin, file, offset, piece, fallback=False)
+                    except asyncio.SendfileNotAvailableError:
+                        break  # a file the kernel cannot send, or a failed send: blocks say
+                    if moved == 0:
+                        break  # the file ended early (the blocks find its end too)
+                    offset += moved
+                    progress.sent(moved)
+        await _write_blocks(writer, file, offset, size, progress)
     await writer.write(b"")  # sends nothing: marks the body sent, for the phase timing
-    return True
+
+
+async def _write_blocks(
+    writer: AbstractStreamWriter, file: BinaryIO, offset: int, end: int, progress: _Progress
+) -> None:
+    """The file from `offset` to `end` (or its end, if sooner), in blocks."""
+    file.seek(offset)
+    while offset < end and (block := file.read(min(CHUNK, end - offset))):
+        await writer.write(block)
+        offset += len(block)
+        progress.sent(len(block))
 
 
 def _second_descriptor(connection: socket.socket) -> socket.socket:

@@ -8,6 +8,8 @@ import asyncio
 import hashlib
 import json
 import os
+import shutil
+import signal
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -236,3 +238,38 @@ async def test_an_early_answer_ends_an_upload_the_server_stopped_reading(tmp_pat
     finally:
         stall.set()
     assert (result.exit_status, result.stdout) == (4, b"too large"), result.stderr
+
+
+async def test_ctrl_c_while_the_kernel_sends_a_file(tmp_path: Path) -> None:
+    """The server takes the first bytes, then reads no more: the upload waits on a full
+    socket, and Ctrl-C still ends it at once (exit 130)."""
+    started = asyncio.Event()
+
+    async def take(request: web.Request) -> web.Response:
+        await request.content.readexactly(1024)
+        started.set()
+        await asyncio.Event().wait()  # never reads the rest
+        raise AssertionError("unreachable")
+
+    path = tmp_path / "large.bin"
+    with path.open("wb") as handle:
+        handle.truncate(64 * MIB)
+    app = web.Application(client_max_size=1 << 30)
+    app.router.add_put("/up", take)
+    async with TestServer(app, host="127.0.0.1") as server:
+        executable = shutil.which("aiocurl")
+        assert executable is not None
+        process = await asyncio.create_subprocess_exec(
+            executable,
+            "PUT",
+            str(server.make_url("/up")),
+            f"@{path}",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
+        await asyncio.wait_for(started.wait(), 30)
+        process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 130
+    assert stderr == b"\naiocurl: interrupted\n"
