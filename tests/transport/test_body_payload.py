@@ -1,6 +1,6 @@
-"""What the transport hands aiohttp: small bodies as bytes; files sent when the request is,
-by the kernel on a plain connection (progress in large pieces), in blocks over TLS or with
-chunked framing; the bytes that arrive are the file's, whatever the path."""
+"""What the transport hands aiohttp: small bodies as bytes, files as a stream of blocks read
+as they are sent; the bytes that arrive are the file's over plain http, TLS and chunked
+framing, and the connection is read while a body goes (an early answer ends it)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from aiohttp.test_utils import TestServer
 from helpers import arun_cli, raw_server
 
 from aiocurl.events import RequestRecord, ResponseHead, ResponseMeta, Retry
-from aiocurl.request.body import CHUNK, FileSegment, RequestBody, StreamSegment
+from aiocurl.request.body import FileSegment, RequestBody
 from aiocurl.transport.redirects import Hop
-from aiocurl.transport.upload import SENDFILE_PIECE, BodyPayload, body_payload
+from aiocurl.transport.send import SEND_BLOCK, body_payload
 
 MIB = 1024 * 1024
 
@@ -132,22 +132,33 @@ async def send(
 def test_small_bodies_go_as_bytes_and_chunked_has_no_length() -> None:
     assert body_payload(hop(RequestBody.of(b"abc")), Progress()) == (b"abc", ())
     data, header = body_payload(hop(RequestBody.of(b"abc"), chunked=True), Progress())
-    assert header == () and isinstance(data, BodyPayload)
+    assert header == () and not isinstance(data, bytes)
 
 
-async def test_a_file_goes_to_a_plain_connection_whole_in_large_pieces(
+async def test_a_file_is_streamed_in_cache_sized_blocks_with_its_length_declared(
+    tmp_path: Path,
+) -> None:
+    size = 3 * SEND_BLOCK + 5
+    path = random_file(tmp_path / "big.bin", size)
+    sink = Progress()
+    data, header = body_payload(hop(RequestBody((FileSegment(str(path), size),))), sink)
+    assert header == (("Content-Length", str(size)),)
+    assert not isinstance(data, bytes)
+    sizes = [len(block) async for block in data]  # type: ignore[union-attr]
+    assert sizes == [SEND_BLOCK, SEND_BLOCK, SEND_BLOCK, 5]
+    assert sink.reports == [(sum(sizes[: i + 1]), size) for i in range(4)]
+
+
+async def test_a_file_arrives_whole_over_plain_http(
     plain: tuple[str, Arrived], tmp_path: Path
 ) -> None:
-    size = 2 * SENDFILE_PIECE + 5
+    size = 3 * MIB + 5
     path = random_file(tmp_path / "big.bin", size)
     url, arrived = plain
-    sink = await send(f"{url}/sink", RequestBody((FileSegment(str(path), size),)))
+    await send(f"{url}/sink", RequestBody((FileSegment(str(path), size),)))
     (request,) = arrived.requests
     assert request["content_length"] == str(size) and request["transfer_encoding"] is None
     assert (request["size"], request["sha256"]) == (size, digest(path.read_bytes()))
-    # Handed to the kernel a piece at a time: progress after each piece, not each block.
-    assert [sent for sent, _ in sink.reports] == [SENDFILE_PIECE, 2 * SENDFILE_PIECE, size]
-    assert {total for _, total in sink.reports} == {size}
 
 
 async def test_literal_segments_around_a_file_keep_their_order(
@@ -164,55 +175,33 @@ async def test_literal_segments_around_a_file_keep_their_order(
     assert request["content_length"] == str(len(head) + 3 * MIB + 1 + len(tail))
 
 
-async def test_over_tls_a_file_is_read_in_blocks(
+async def test_a_file_arrives_whole_over_tls(
     secure: tuple[str, Arrived], ca_file: str, tmp_path: Path
 ) -> None:
-    size = 3 * CHUNK + 7
+    size = 3 * MIB + 7
     path = random_file(tmp_path / "big.bin", size)
     url, arrived = secure
-    sink = await send(f"{url}/sink", RequestBody((FileSegment(str(path), size),)), verify=ca_file)
+    await send(f"{url}/sink", RequestBody((FileSegment(str(path), size),)), verify=ca_file)
     (request,) = arrived.requests
     assert (request["size"], request["sha256"]) == (size, digest(path.read_bytes()))
-    assert [sent for sent, _ in sink.reports] == [CHUNK, 2 * CHUNK, 3 * CHUNK, size]
 
 
-async def test_chunked_framing_reads_a_file_in_blocks(
+async def test_a_file_arrives_whole_in_chunked_framing(
     plain: tuple[str, Arrived], tmp_path: Path
 ) -> None:
-    """The kernel would send the file without the chunks' framing: never on this path."""
-    size = 2 * CHUNK + 3
+    size = 2 * MIB + 3
     path = random_file(tmp_path / "big.bin", size)
     url, arrived = plain
-    body = RequestBody((FileSegment(str(path), size),))
-    sink = await send(f"{url}/sink", body, chunked=True)
+    await send(f"{url}/sink", RequestBody((FileSegment(str(path), size),)), chunked=True)
     (request,) = arrived.requests
     assert (request["transfer_encoding"], request["content_length"]) == ("chunked", None)
     assert (request["size"], request["sha256"]) == (size, digest(path.read_bytes()))
-    assert [sent for sent, _ in sink.reports] == [CHUNK, 2 * CHUNK, size]
-
-
-async def test_a_body_read_whole_first_is_sent_from_memory(plain: tuple[str, Arrived]) -> None:
-    """A digest with qop=auth-int hashes the body before it is sent: a pipe is read once."""
-    read, write = os.pipe()
-    os.write(write, b"from a pipe " * 1000)
-    os.close(write)
-    with os.fdopen(read, "rb") as stream:
-        body = RequestBody((StreamSegment(stream),))
-        data, _ = body_payload(hop(body), Progress())
-        assert isinstance(data, BodyPayload)
-        whole = await data.as_bytes()
-        assert whole == b"from a pipe " * 1000
-        url, arrived = plain
-        async with aiohttp.ClientSession() as session:
-            response = await session.post(f"{url}/sink", data=data)
-            response.release()
-    assert arrived.requests[0]["sha256"] == digest(whole)
 
 
 async def test_a_307_sends_a_large_file_again_whole(
     plain: tuple[str, Arrived], tmp_path: Path
 ) -> None:
-    size = SENDFILE_PIECE + 11
+    size = 8 * MIB + 11
     path = random_file(tmp_path / "big.bin", size)
     url, arrived = plain
     result = await arun_cli("--follow", "PUT", f"{url}/307", f"@{path}")
@@ -240,16 +229,16 @@ async def test_an_early_answer_ends_an_upload_the_server_stopped_reading(tmp_pat
     assert (result.exit_status, result.stdout) == (4, b"too large"), result.stderr
 
 
-async def test_ctrl_c_while_the_kernel_sends_a_file(tmp_path: Path) -> None:
+async def test_ctrl_c_while_a_file_is_sent(tmp_path: Path) -> None:
     """The server takes the first bytes, then reads no more: the upload waits on a full
     socket, and Ctrl-C still ends it at once (exit 130)."""
-    started = asyncio.Event()
+    started, release = asyncio.Event(), asyncio.Event()
 
     async def take(request: web.Request) -> web.Response:
         await request.content.readexactly(1024)
         started.set()
-        await asyncio.Event().wait()  # never reads the rest
-        raise AssertionError("unreachable")
+        await release.wait()  # reads no more until the command has ended
+        return web.Response(text="late")
 
     path = tmp_path / "large.bin"
     with path.open("wb") as handle:
@@ -268,8 +257,11 @@ async def test_ctrl_c_while_the_kernel_sends_a_file(tmp_path: Path) -> None:
             stderr=asyncio.subprocess.PIPE,
             stdin=asyncio.subprocess.DEVNULL,
         )
-        await asyncio.wait_for(started.wait(), 30)
-        process.send_signal(signal.SIGINT)
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        try:
+            await asyncio.wait_for(started.wait(), 30)
+            process.send_signal(signal.SIGINT)
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        finally:
+            release.set()
     assert process.returncode == 130
     assert stderr == b"\naiocurl: interrupted\n"
