@@ -21,6 +21,8 @@ RICH_THEMES = ("auto", "ansi_dark", "ansi_light")
 
 @dataclass(frozen=True)
 class OutputPlan:
+    """What to print and where, decided before anything is sent."""
+
     request_headers: bool = False
     request_body: bool = False
     response_headers: bool = False
