@@ -14,6 +14,9 @@ def main() -> None:
 
         sys.stdout.write(f"{__version__}\n")
         return
+    from aiocurl.startup import pause_collection
+
+    pause_collection()  # until start-up is over: see aiocurl/startup.py
     from aiocurl.cli.main import main as cli_main
 
     status = cli_main(sys.argv[1:])

@@ -10,25 +10,41 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from typing import IO
 
 # Linux carries a process's peak RSS across exec, counting the memory of the process that
 # forked it: a command forked from this script would never report less than the script
 # itself. So a small launcher (python -S, about 6 MB) forks the command, waits for it
-# with wait4() and writes its wall time and peak RSS to a file.
+# with wait4() and writes its wall time, peak RSS and CPU times to a file. With DRAIN set,
+# the command's stdout is a pipe that the launcher reads to its end and counts, as a
+# consumer such as `| sha256sum` would (its own CPU is not the command's).
 LAUNCHER = r"""
 import os, sys, time
+report, drain, argv = sys.argv[1], sys.argv[2] == "drain", sys.argv[3:]
 started = time.perf_counter()
+if drain:
+    reader, writer = os.pipe()
 pid = os.fork()
 if pid == 0:
     try:
-        os.execvp(sys.argv[2], sys.argv[2:])
+        if drain:
+            os.dup2(writer, 1)
+            os.close(reader)
+            os.close(writer)
+        os.execvp(argv[0], argv)
     finally:
         os._exit(127)
+drained = 0
+if drain:
+    os.close(writer)
+    buffer = bytearray(1 << 20)
+    while count := os.readv(reader, [buffer]):
+        drained += count
 _, status, usage = os.wait4(pid, 0)
 elapsed = time.perf_counter() - started
-with open(sys.argv[1], "w") as handle:
-    handle.write(f"{elapsed} {usage.ru_maxrss * 1024}")
+with open(report, "w") as handle:
+    handle.write(f"{elapsed} {usage.ru_maxrss * 1024} {usage.ru_utime} {usage.ru_stime} {drained}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
@@ -49,19 +65,55 @@ def wait_listening(port: int, what: str = "the server") -> None:
     raise SystemExit(f"{what} did not start")
 
 
+@dataclass
+class Usage:
+    """One command, start to exit."""
+
+    seconds: float  # wall time
+    rss: int  # peak resident set size, bytes
+    user: float  # CPU seconds in the process itself
+    system: float  # CPU seconds in the kernel on its behalf
+    code: int  # exit status
+    drained: int = 0  # bytes it wrote into the pipe, with drain=True
+
+
+def measure_usage(
+    argv: list[str],
+    stdout: IO[bytes] | int | None,
+    stderr: IO[bytes] | int,
+    *,
+    stdin: IO[bytes] | int = subprocess.DEVNULL,
+) -> Usage:
+    """Wall time, peak RSS and CPU times of one command; stdout None: a pipe read to its end."""
+    with tempfile.NamedTemporaryFile("r", suffix=".measure") as report:
+        drain = "drain" if stdout is None else "keep"
+        launcher = [sys.executable, "-S", "-I", "-c", LAUNCHER, report.name, drain, *argv]
+        out = subprocess.DEVNULL if stdout is None else stdout
+        code = subprocess.run(
+            launcher, stdin=stdin, stdout=out, stderr=stderr, check=False
+        ).returncode
+        written = report.read().split()
+    if len(written) != 5:
+        raise SystemExit(f"could not time {argv[0]} (exit {code})")
+    seconds, rss, user, system, drained = written
+    return Usage(float(seconds), int(rss), float(user), float(system), code, int(drained))
+
+
 def measure(
     argv: list[str], stdout: IO[bytes] | int, stderr: IO[bytes] | int
 ) -> tuple[float, int, int]:
     """Wall time, peak RSS in bytes and exit code of one command, start to exit."""
-    with tempfile.NamedTemporaryFile("r", suffix=".measure") as report:
-        launcher = [sys.executable, "-S", "-I", "-c", LAUNCHER, report.name, *argv]
-        code = subprocess.run(
-            launcher, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, check=False
-        ).returncode
-        written = report.read().split()
-    if len(written) != 2:
-        raise SystemExit(f"could not time {argv[0]} (exit {code})")
-    return float(written[0]), int(written[1]), code
+    done = measure_usage(argv, stdout, stderr)
+    return done.seconds, done.rss, done.code
+
+
+def write_random_file(path: str, size_mib: int) -> str:
+    """A file of `size_mib` MiB of random bytes (one random MiB, repeated)."""
+    with open(path, "wb") as handle:
+        block = os.urandom(1024 * 1024)
+        for _ in range(size_mib):
+            handle.write(block)
+    return path
 
 
 NGINX_CONF = """

@@ -33,7 +33,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from common import free_port, start_nginx
+from common import free_port, start_nginx, write_random_file
 
 # As common.LAUNCHER, with the CPU times: wall, peak RSS, user and system seconds.
 LAUNCHER = r"""
@@ -71,12 +71,12 @@ class Command:
     into: str  # "file": the command writes the target; "stdout": `> target`; "pipe": `| sha256sum`
 
 
-def commands(url: str, target: str) -> dict[str, Command]:
+def commands(url: str, target: str, aiocurl: str = "aiocurl") -> dict[str, Command]:
     return {
-        "aiocurl -d -o": Command(["aiocurl", "-q", "-d", "-o", target, url], "file"),
-        "aiocurl -o": Command(["aiocurl", "-q", "-o", target, url], "file"),
-        "aiocurl > file": Command(["aiocurl", url], "stdout"),
-        "aiocurl | sha256sum": Command(["aiocurl", url], "pipe"),
+        "aiocurl -d -o": Command([aiocurl, "-q", "-d", "-o", target, url], "file"),
+        "aiocurl -o": Command([aiocurl, "-q", "-o", target, url], "file"),
+        "aiocurl > file": Command([aiocurl, url], "stdout"),
+        "aiocurl | sha256sum": Command([aiocurl, url], "pipe"),
         "curl -o": Command(["curl", "-sS", "-o", target, url], "file"),
         "curl > file": Command(["curl", "-sS", url], "stdout"),
         "curl | sha256sum": Command(["curl", "-sS", url], "pipe"),
@@ -132,14 +132,9 @@ def file_digest(path: str) -> str:
 def serve_file(prefix: str, size_mib: int) -> str:
     """The served file (random bytes) and an empty one; the big one's SHA-256."""
     os.makedirs(f"{prefix}/www")
-    digest = hashlib.sha256()
-    with open(f"{prefix}/www/payload.bin", "wb") as handle:
-        block = os.urandom(1024 * 1024)
-        for _ in range(size_mib):
-            handle.write(block)
-            digest.update(block)
+    path = write_random_file(f"{prefix}/www/payload.bin", size_mib)
     open(f"{prefix}/www/empty.bin", "wb").close()
-    return digest.hexdigest()
+    return file_digest(path)
 
 
 def main() -> None:

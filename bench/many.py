@@ -136,7 +136,9 @@ class SmallTool:
     count: int = SMALL_COUNT  # requests in one timed run; its time is scaled to 200
 
 
-def small_tools(url: str, scratch: str, httpie_count: int) -> dict[str, SmallTool]:
+def small_tools(
+    url: str, scratch: str, httpie_count: int, aiocurl: str = "aiocurl"
+) -> dict[str, SmallTool]:
     def batch(count: int) -> str:
         return write_lines(f"{scratch}/batch-{count}.txt", [url] * count)
 
@@ -150,13 +152,13 @@ def small_tools(url: str, scratch: str, httpie_count: int) -> dict[str, SmallToo
     return {
         "aiocurl --batch": SmallTool(
             "aiocurl --batch",
-            "aiocurl",
-            lambda n: ["aiocurl", "--check-status", "--batch", batch(n)],
+            aiocurl,
+            lambda n: [aiocurl, "--check-status", "--batch", batch(n)],
         ),
         "aiocurl --batch -c1": SmallTool(
             "aiocurl --batch --concurrency 1",
-            "aiocurl",
-            lambda n: ["aiocurl", "--check-status", "--concurrency", "1", "--batch", batch(n)],
+            aiocurl,
+            lambda n: [aiocurl, "--check-status", "--concurrency", "1", "--batch", batch(n)],
         ),
         "curl -K": SmallTool("curl -K", "curl", lambda n: ["curl", "-sSf", "-K", curl_config(n)]),
         "xh loop": SmallTool(
@@ -260,28 +262,35 @@ class LoadTool:
     read: Callable[[Run, int], Load]
 
 
-def has_repeat() -> bool:
-    helped = subprocess.run(["aiocurl", "--help"], capture_output=True, text=True, check=False)
+def has_repeat(aiocurl: str = "aiocurl") -> bool:
+    helped = subprocess.run([aiocurl, "--help"], capture_output=True, text=True, check=False)
     return "--repeat" in helped.stdout
 
 
 def load_tools(
-    url: str, scratch: str, total: int, concurrency: int, wrk_seconds: int
+    url: str,
+    scratch: str,
+    total: int,
+    concurrency: int,
+    wrk_seconds: int,
+    aiocurl: str = "aiocurl",
+    python: str = sys.executable,
 ) -> dict[str, LoadTool | None]:
+    """The load tools, None for those not installed; the bare client runs on `python`."""
     n, c = str(total), str(concurrency)
     batch = write_lines(f"{scratch}/load-{total}.txt", [url] * total)
     tools = {
         "aiocurl --repeat": LoadTool(
-            ["aiocurl", "--repeat", n, "--concurrency", c, url], read_repeat
+            [aiocurl, "--repeat", n, "--concurrency", c, url], read_repeat
         ),
         "aiocurl --batch": LoadTool(
-            ["aiocurl", "--check-status", "--concurrency", c, "--batch", batch], read_batch
+            [aiocurl, "--check-status", "--concurrency", c, "--batch", batch], read_batch
         ),
-        "bare aiohttp": LoadTool([sys.executable, "-c", BARE_CLIENT, url, n, c], read_bare),
+        "bare aiohttp": LoadTool([python, "-c", BARE_CLIENT, url, n, c], read_bare),
         "hey": LoadTool(["hey", "-n", n, "-c", c, url], read_hey),
         "wrk": LoadTool(["wrk", "-t2", f"-c{c}", f"-d{wrk_seconds}s", url], read_wrk),
     }
-    if shutil.which("aiocurl") and not has_repeat():
+    if shutil.which(aiocurl) and not has_repeat(aiocurl):
         del tools["aiocurl --repeat"]  # reported on its own line
     return {name: tool if shutil.which(tool.argv[0]) else None for name, tool in tools.items()}
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Start-up and request latency: aiocurl vs HTTPie vs curl, alternating in one run.
+"""Start-up and request latency: aiocurl vs HTTPie, curl and a bare aiohttp GET, alternating.
 
 Run by hand (never by the test suite):
 
@@ -24,6 +24,20 @@ import time
 
 from common import free_port
 
+# The least any aiohttp client can take for one GET: import aiohttp, one request, the body
+# printed. Run on the interpreter that runs aiocurl, with the same aiohttp.
+FLOOR = r"""
+import asyncio, sys
+import aiohttp
+
+async def main(url):
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url) as response:
+            sys.stdout.buffer.write(await response.read())
+
+asyncio.run(main(sys.argv[1]))
+"""
+
 
 def start_echo(port: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
@@ -47,6 +61,7 @@ def scenarios(base: str, baseline: str | None) -> dict[str, dict[str, list[str]]
         },
         "GET": {
             "aiocurl": ["aiocurl", f"{base}/get"],
+            "aiohttp floor": [python, "-c", FLOOR, f"{base}/get"],
             "httpie": ["http", "--ignore-stdin", f"{base}/get"],
             "curl": ["curl", "-s", f"{base}/get"],
         },

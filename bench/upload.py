@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 
-from common import free_port, wait_listening
+from common import free_port, wait_listening, write_random_file
 
 SERVER = r"""
 import sys
@@ -37,7 +37,6 @@ async def discard(request):
 
 app = web.Application()
 app.router.add_route("*", "/upload", discard)
-print("ready", flush=True)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 """
 
@@ -57,11 +56,22 @@ def run(argv: list[str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss * 1024
 
 
-def commands(url: str, path: str) -> dict[str, list[str]]:
+def start_sink(python: str, port: int) -> subprocess.Popen[bytes]:
+    """The discarding endpoint at http://127.0.0.1:PORT/upload, in a process of its own."""
+    server = subprocess.Popen([python, "-c", SERVER, str(port)], stdout=subprocess.DEVNULL)
+    try:
+        wait_listening(port, "the upload sink")
+    except BaseException:
+        server.kill()
+        raise
+    return server
+
+
+def commands(url: str, path: str, aiocurl: str = "aiocurl") -> dict[str, list[str]]:
     return {
-        "aiocurl @file (PUT)": ["aiocurl", "-q", "PUT", url, f"@{path}"],
+        "aiocurl @file (PUT)": [aiocurl, "-q", "PUT", url, f"@{path}"],
         "curl -T": ["curl", "-sS", "-o", "/dev/null", "-T", path, url],
-        "aiocurl --form f@file": ["aiocurl", "-q", "--form", url, f"f@{path}"],
+        "aiocurl --form f@file": [aiocurl, "-q", "--form", url, f"f@{path}"],
         "curl -F": ["curl", "-sS", "-o", "/dev/null", "-F", f"f=@{path}", url],
         "httpie @file (PUT)": ["http", "-q", "--ignore-stdin", "PUT", url, f"@{path}"],
         "httpie --form f@file": ["http", "-q", "--ignore-stdin", "--form", url, f"f@{path}"],
@@ -76,15 +86,10 @@ def main() -> None:
     args = parser.parse_args()
     size = args.size_mib * 1024 * 1024
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], stdout=subprocess.PIPE)
+    server = start_sink(sys.executable, port)
     with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "payload.bin")
-        with open(path, "wb") as handle:
-            block = os.urandom(1024 * 1024)
-            for _ in range(args.size_mib):
-                handle.write(block)
+        path = write_random_file(os.path.join(folder, "payload.bin"), args.size_mib)
         try:
-            wait_listening(port)
             tools = commands(f"http://127.0.0.1:{port}/upload", path)
             tools = {
                 name: argv

@@ -65,6 +65,37 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
 
 
+def start_echo(python: str, port: int) -> subprocess.Popen[bytes]:
+    """The echo endpoint at ws://127.0.0.1:PORT/ws, in a process of its own."""
+    server = subprocess.Popen([python, "-c", SERVER, str(port)])
+    try:
+        wait_listening(port, "the WebSocket echo server")
+    except BaseException:
+        server.kill()
+        raise
+    return server
+
+
+def write_messages(folder: str, count: int) -> tuple[str, str]:
+    """The lines to send (one JSON message each) and the bare client's script."""
+    lines_path = os.path.join(folder, "lines.txt")
+    with open(lines_path, "w") as handle:
+        handle.writelines(f'{{"n": {i}, "text": "message {i}"}}\n' for i in range(count))
+    client_path = os.path.join(folder, "bare_client.py")
+    with open(client_path, "w") as handle:
+        handle.write(BARE_CLIENT)
+    return lines_path, client_path
+
+
+def commands(
+    url: str, count: int, lines_path: str, client_path: str, aiocurl: str, python: str
+) -> dict[str, list[str]]:
+    return {
+        "aiocurl (piped)": [aiocurl, "--ws-count", str(count), url],
+        "bare aiohttp": [python, client_path, url, lines_path],
+    }
+
+
 def timed(argv: list[str], stdin_path: str, expected_lines: int) -> float:
     with open(stdin_path, "rb") as stdin:
         started = time.perf_counter()
@@ -82,24 +113,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port)])
+    server = start_echo(sys.executable, port)
     with tempfile.TemporaryDirectory() as folder:
-        lines_path = os.path.join(folder, "lines.txt")
-        with open(lines_path, "w") as handle:
-            handle.writelines(
-                f'{{"n": {i}, "text": "message {i}"}}\n' for i in range(args.messages)
-            )
-        client_path = os.path.join(folder, "bare_client.py")
-        with open(client_path, "w") as handle:
-            handle.write(BARE_CLIENT)
+        lines_path, client_path = write_messages(folder, args.messages)
         try:
-            wait_listening(port)
             url = f"ws://127.0.0.1:{port}/ws"
             aiocurl = shutil.which("aiocurl") or "aiocurl"
-            tools = {
-                "aiocurl (piped)": [aiocurl, "--ws-count", str(args.messages), url],
-                "bare aiohttp": [sys.executable, client_path, url, lines_path],
-            }
+            tools = commands(url, args.messages, lines_path, client_path, aiocurl, sys.executable)
             samples: dict[str, list[float]] = {name: [] for name in tools}
             for _ in range(args.rounds):
                 for name, argv in tools.items():

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class OutputOptions:
+    """What the output flags say: what to print, how, and where."""
+
     print_spec: str | None = None  # --print letters; None means "decide from the terminal"
     headers_only: bool = False
     body_only: bool = False
@@ -31,6 +33,8 @@ class OutputOptions:
 
 @dataclass(frozen=True)
 class TransportOptions:
+    """What the connection flags say: redirects, timeouts, TLS, proxies, routes, limits, retries."""
+
     follow: bool = False
     max_redirects: int = 30
     timeout: float | None = None
@@ -64,6 +68,8 @@ class TransportOptions:
 
 @dataclass(frozen=True)
 class WebSocketOptions:
+    """What the WebSocket flags say."""
+
     protocols: tuple[str, ...] = ()
     ping: float | None = None
     max_size: int | None = None
@@ -75,6 +81,8 @@ class WebSocketOptions:
 
 @dataclass(frozen=True)
 class BatchOptions:
+    """What the flags of batches (--batch) and load runs (--repeat, --duration) say."""
+
     batch: str | None = None  # FILE, or "-" for stdin: one request per line
     concurrency: int = 10
     max_connections: int | None = None  # the pool's limit; default: the concurrency
@@ -91,6 +99,8 @@ class BatchOptions:
 
 @dataclass(frozen=True)
 class Options:
+    """The whole command line: positionals, the body and auth flags, and each group of flags."""
+
     method_and_url: tuple[str, ...] = ()  # the positionals: [METHOD] URL [ITEM ...]
     json: bool = False
     form: bool = False

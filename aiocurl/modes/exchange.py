@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError, OutputClosed, printable
 from aiocurl.events import RequestRecord
 from aiocurl.render.output import LazyFile, Renderer
-from aiocurl.render.transfer import Hop, TransferLog
 from aiocurl.request.plan import BODILESS_METHODS, RequestPlan, RequestSpec
 from aiocurl.request.urls import host_header
 from aiocurl.status import ExitStatus, status_for_response
+
+if TYPE_CHECKING:  # only --timing and --write-out note the hops (start-up)
+    from aiocurl.render.transfer import Hop, TransferLog
 
 
 async def run_exchange(plan: RequestPlan, env: Environment) -> ExitStatus:
@@ -54,6 +56,8 @@ def _transfer_log(plan: RequestPlan, renderer: Renderer) -> TransferLog | None:
     """What --timing and --write-out need noted, when one of them is asked for."""
     if plan.offline or not (plan.output.timing or plan.output.write_out is not None):
         return None
+    from aiocurl.render.transfer import TransferLog
+
     return TransferLog(renderer, plan.request.method, plan.request.url)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiocurl.cli.options import Options, OutputOptions
 from aiocurl.environment import Environment
 from aiocurl.errors import UsageError
 from aiocurl.output_files import check_directory, check_writable, has_resume_state, resume_state
-from aiocurl.request.write_out import WriteOut, plan_write_out
+
+if TYPE_CHECKING:
+    from aiocurl.request.write_out import WriteOut
 
 PRINT_LETTERS = "HBhbm"
 PRETTY_CHOICES = ("all", "colors", "format", "none")
@@ -18,6 +21,8 @@ RICH_THEMES = ("auto", "ansi_dark", "ansi_light")
 
 @dataclass(frozen=True)
 class OutputPlan:
+    """What to print and where, decided before anything is sent."""
+
     request_headers: bool = False
     request_body: bool = False
     response_headers: bool = False
@@ -102,9 +107,18 @@ def plan_output(options: Options, env: Environment) -> OutputPlan:
         resume=out.resume,
         stream=out.stream,
         timing=out.timing,
-        write_out=plan_write_out(out.write_out, env.read_file),
+        write_out=_write_out(out.write_out, env),
         argv=options.argv,
     )
+
+
+def _write_out(spec: str | None, env: Environment) -> WriteOut | None:
+    """--write-out's format, parsed; its module is imported only then (start-up)."""
+    if spec is None:
+        return None
+    from aiocurl.request.write_out import plan_write_out
+
+    return plan_write_out(spec, env.read_file)
 
 
 def output_path(out: OutputOptions, *, offline: bool) -> str | None:

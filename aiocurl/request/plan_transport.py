@@ -28,6 +28,8 @@ DEFAULT_MAX_HEADER_SIZE = 128 * 1024
 
 @dataclass(frozen=True)
 class TransportPlan:
+    """How to connect and send, checked: the transport reads nothing else."""
+
     follow: bool = False
     max_redirects: int = 30
     read_timeout: float | None = None  # no byte for this long (HTTPie's --timeout)

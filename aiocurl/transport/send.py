@@ -263,6 +263,11 @@ def body_progress(response: aiohttp.ClientResponse | None, received: int) -> Bod
 
 # Bodies up to this size go to aiohttp as bytes; larger ones stream, with progress.
 IN_MEMORY_LIMIT = 1024 * 1024
+# Files and literal bytes stream in blocks of this size: small enough to stay in the CPU's
+# cache between the read and the send (1 MiB blocks took a sixth longer to upload 1 GiB to
+# a local server here). sendfile(2) was slower still: the receiving end then copies from
+# page-sized pieces, and asyncio's loop.sendfile stops reading the connection meanwhile.
+SEND_BLOCK = 256 * 1024
 
 
 def body_payload(
@@ -303,7 +308,7 @@ async def _segment_blocks(segment: Segment) -> AsyncIterator[bytes]:
             while block := await off_loop(read_some, stream, CHUNK):
                 yield block
     else:
-        for block in iter_segment(segment):
+        for block in iter_segment(segment, SEND_BLOCK):
             yield block
 
 

@@ -11,6 +11,7 @@ import aiohttp
 
 from aiocurl.events import RequestRecord, Sink
 from aiocurl.request.plan_transport import TransportPlan
+from aiocurl.startup import resume_collection
 from aiocurl.transport.session_jar import active_jar, new_jar
 from aiocurl.transport.tls import ssl_setting
 
@@ -51,6 +52,9 @@ def new_session(plan: TransportPlan, **settings: Any) -> aiohttp.ClientSession:
     """A ClientSession with what every session of aiocurl needs (HTTP and WebSocket alike):
     the plan's limits on the response head, and each request sent once per attempt; in a
     --session run, the session's cookie jar."""
+    # Start-up is over once a session is built, whatever mode builds it (modes/run.py says
+    # so for the modes it runs): collection resumes, see aiocurl/startup.py.
+    resume_collection()
     jar = active_jar()
     if jar is not None:
         settings["cookie_jar"] = jar

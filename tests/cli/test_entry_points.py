@@ -8,6 +8,7 @@ import pty
 import shutil
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,82 @@ def test_offline_does_not_import_aiohttp_or_rich(argv: list[str]) -> None:
 def test_help_does_not_import_aiohttp() -> None:
     setup = "from aiocurl.cli.main import main\nmain(['--help'])"
     assert imported_after(setup) == ["click", "rich"]  # rich-click draws the help
+
+
+# The console script's own start, in a process of its own with stdout a pipe, reporting at
+# exit what it imported and how it left the garbage collector.
+RUN_PROBE = """
+import atexit, gc, json, sys
+
+def report():
+    found = {{"modules": sorted(sys.modules), "collecting": gc.isenabled(),
+             "frozen": gc.get_freeze_count()}}
+    print("REPORT:" + json.dumps(found), file=sys.stderr)
+
+atexit.register(report)
+sys.argv = ["aiocurl", *{argv!r}]
+from aiocurl.__main__ import main
+main()
+"""
+
+
+def run_reporting(*argv: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    code = RUN_PROBE.format(argv=list(argv))
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    line = next(x for x in done.stderr.splitlines() if x.startswith("REPORT:"))
+    return done, json.loads(line.removeprefix("REPORT:"))
+
+
+# What a GET into a pipe never needs, so never imports (start-up): the terminal's modules,
+# --help's and completion's, and the modules of other modes and flags.
+NOT_FOR_A_PIPED_GET = (
+    "rich",
+    "rich_click",
+    "prompt_toolkit",
+    "pygments",
+    "tenacity",
+    "click.shell_completion",
+    "aiocurl.cli.help",
+    "aiocurl.cli.completion",
+    "aiocurl.render.console",
+    "aiocurl.render.progress",
+    "aiocurl.render.transfer",  # --timing, --write-out
+    "aiocurl.request.write_out",
+    "aiocurl.request.batch",
+    "aiocurl.request.load",
+    "aiocurl.modes.batch",
+    "aiocurl.modes.load",
+    "aiocurl.modes.download",
+    "aiocurl.modes.websocket",
+    "aiocurl.transport.retry",
+    "aiocurl.transport.websocket",
+)
+
+
+def test_a_piped_get_imports_only_what_it_uses(echo_url: str) -> None:
+    done, found = run_reporting(f"{echo_url}/get")
+    assert done.returncode == 0 and json.loads(done.stdout)["url"].endswith("/get")
+    imported = set(found["modules"])
+    assert "aiohttp" in imported
+    unwanted = {
+        m for m in imported if m in NOT_FOR_A_PIPED_GET or m.split(".")[0] in NOT_FOR_A_PIPED_GET
+    }
+    assert unwanted == set()
+
+
+def test_start_up_objects_are_frozen_and_collection_resumes_for_the_run(echo_url: str) -> None:
+    """Collection is paused while the command starts, and the objects start-up built are
+    moved out of its way once the run begins; what the run allocates is collected."""
+    done, found = run_reporting(f"{echo_url}/get")
+    assert done.returncode == 0
+    assert found["collecting"] is True
+    assert found["frozen"] > 10_000  # the modules, classes and functions of start-up
 
 
 def aiocurl(*argv: str) -> subprocess.CompletedProcess[bytes]:

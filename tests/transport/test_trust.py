@@ -89,6 +89,26 @@ async def test_the_default_store_is_the_one_ssl_cert_dir_names(
     assert status == 1 and "TLS certificate verification failed" in err
 
 
+async def test_the_system_store_refuses_an_unknown_ca(tls_url: str) -> None:
+    """No SSL_CERT_FILE, SSL_CERT_DIR or --verify: the system's store, which does not know
+    the test CA, is loaded when the connection starts, and the certificate is refused."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+    executable = shutil.which("aiocurl")
+    assert executable is not None
+    process = await asyncio.create_subprocess_exec(
+        executable,
+        tls_url,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1 and out == b""
+    assert err.decode().startswith(
+        f"aiocurl: error: TLS certificate verification failed for {tls_url}"
+    )
+
+
 async def test_verify_path_still_replaces_the_default_store(
     tls_url: str, ca_file: str, tmp_path: Path
 ) -> None:
