@@ -435,7 +435,9 @@ def run_shell(options: Options, argv: Sequence[str], env: Environment) -> int:
 async def _run(state: ShellState, options: Options, env: Environment, *, interactive: bool) -> int:
     from aiocurl.modes.shell import shell_runs
     from aiocurl.render.shell_memory import ShellMemory
+    from aiocurl.startup import resume_collection
 
+    resume_collection()  # start-up is over: a shell runs for long, and collects as it goes
     memory = ShellMemory()
     session = _starting_session(state, options, env)
     async with shell_runs(session, memory.note_response) as runs:
