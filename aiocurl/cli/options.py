@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class OutputOptions:
     """What the output flags say: what to print, how, and where."""
 
@@ -31,7 +31,7 @@ class OutputOptions:
     write_out: str | None = None  # curl's -w FORMAT, or @FILE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class TransportOptions:
     """What the connection flags say: redirects, timeouts, TLS, proxies, routes, limits, retries."""
 
@@ -66,7 +66,7 @@ class TransportOptions:
     retry_all_methods: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class WebSocketOptions:
     """What the WebSocket flags say."""
 
@@ -79,7 +79,7 @@ class WebSocketOptions:
     count: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class BatchOptions:
     """What the flags of batches (--batch) and load runs (--repeat, --duration) say."""
 
@@ -97,7 +97,7 @@ class BatchOptions:
     merge_summaries: bool = False  # the positionals are --summary json files to add up
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Options:
     """The whole command line: positionals, the body and auth flags, and each group of flags."""
 

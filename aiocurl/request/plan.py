@@ -78,7 +78,7 @@ class WebSocketPlan:
     listen_only: bool = False  # -I: stdin is not read
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RequestPlan:
     request: RequestSpec
     transport: TransportPlan

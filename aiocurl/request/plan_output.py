@@ -19,7 +19,7 @@ PRETTY_CHOICES = ("all", "colors", "format", "none")
 RICH_THEMES = ("auto", "ansi_dark", "ansi_light")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class OutputPlan:
     """What to print and where, decided before anything is sent."""
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, BinaryIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 import aiohttp
 
@@ -24,11 +24,13 @@ from aiocurl.request.body import (
 from aiocurl.request.plan import RequestPlan
 from aiocurl.request.plan_transport import TransportPlan
 from aiocurl.transport.decoding import DecodeError, decoder_for
-from aiocurl.transport.errors import BodyProgress, decoding_error, map_error
 from aiocurl.transport.proxy import proxy_for
 from aiocurl.transport.redirects import REDIRECT_STATUSES, Hop, first_hop, next_hop
 from aiocurl.transport.session import active_sessions, open_session
 from aiocurl.transport.timing import hop_timing
+
+if TYPE_CHECKING:  # what a failure needs is imported when one happens (start-up)
+    from aiocurl.transport.errors import BodyProgress
 
 # aiohttp's default 64 KiB read buffer caps a download at a third of curl's rate here;
 # 1 MiB reaches it. read(n) still returns whatever has arrived, so streams stay live.
@@ -166,9 +168,13 @@ async def _send_hop(
         raise
     except DecodeError as exc:
         progress = body_progress(started_body, size or 0)
+        from aiocurl.transport.errors import decoding_error  # only on failure: start-up
+
         raise decoding_error(exc, hop.url, progress) from None
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         progress = body_progress(started_body, size or 0)
+        from aiocurl.transport.errors import map_error
+
         raise map_error(exc, hop.url, settings, body=progress) from exc
     ended = time.perf_counter()
     meta = ResponseMeta(ended - started, remote, size or 0, hop_timing(started, headed, ended))
@@ -258,6 +264,8 @@ def body_progress(response: aiohttp.ClientResponse | None, received: int) -> Bod
         return None
     # Bytes as sent, before decoding (aiohttp >= 3.13 counts them; else they are the same).
     on_wire = getattr(response.content, "total_raw_bytes", received)
+    from aiocurl.transport.errors import BodyProgress
+
     return BodyProgress(received, on_wire, response.content_length)
 
 

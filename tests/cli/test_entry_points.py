@@ -100,6 +100,11 @@ NOT_FOR_A_PIPED_GET = (
     "aiocurl.modes.websocket",
     "aiocurl.transport.retry",
     "aiocurl.transport.websocket",
+    "aiocurl.transport.errors",  # a failure's words
+    "aiocurl.transport.raw_body",  # a body the head did not bring along
+    "aiocurl.transport.live",  # the shell
+    "aiocurl.cli.shell",
+    "aiocurl.cli.flag_words",
 )
 
 

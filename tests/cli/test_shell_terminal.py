@@ -4,13 +4,10 @@ the state commands, the history file, Ctrl-C and Ctrl-D; and a script ended by a
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
 import signal
 import stat
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -250,16 +247,3 @@ async def test_a_response_looks_as_the_single_command_shows_it(
 
 def _without_dates(output: bytes) -> bytes:
     return b"\n".join(line for line in output.split(b"\n") if b"Date" not in line)
-
-
-def test_ordinary_commands_do_not_import_the_shell(echo_url: str) -> None:
-    code = (
-        "import sys\nfrom aiocurl.cli.main import main\n"
-        f"main([{echo_url + '/get'!r}])\n"
-        "names = ('prompt_toolkit', 'aiocurl.cli.shell', 'aiocurl.transport.live',"
-        " 'aiocurl.cli.flag_words')\n"
-        "print([name for name in names if name in sys.modules], file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.stderr.strip().splitlines()[-1] == "[]"
-    assert os.environ.get("AIOCURL_CONFIG_DIR")  # the suite's empty config dir
