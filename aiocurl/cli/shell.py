@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import shlex
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -157,20 +157,13 @@ def _unmeasured(argv: Sequence[str]) -> list[str]:
     return [word for flag in flags for word in flag] + _after_flags(words.positionals)
 
 
-@contextlib.contextmanager
-def _ctrl_c_raises() -> Iterator[None]:
+def _ctrl_c_raises() -> contextlib.AbstractContextManager[None]:
     """Within the block, Ctrl-C raises KeyboardInterrupt where it is, and so ends a password
     prompt at once. asyncio.run's handler would cancel the whole shell at its next await,
     and leave the prompt waiting meanwhile. The block must not await."""
-    try:
-        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    except ValueError:  # not the main thread (tests that run the command in a thread)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    from aiocurl.modes.signals import sigint_handled_by
+
+    return sigint_handled_by(signal.default_int_handler)
 
 
 def _repeatable(name: str) -> bool:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from aiocurl.environment import Environment
 from aiocurl.errors import AiocurlError
@@ -89,16 +90,23 @@ def interrupts_set(event: asyncio.Event) -> Iterator[None]:
 
 @contextlib.contextmanager
 def on_interrupt(action: Callable[[], object]) -> Iterator[None]:
-    """Within the block, Ctrl-C calls `action` on the loop (and nothing else happens); the
-    handler before is restored after. Only the main thread can take signals; elsewhere
-    (tests in a worker thread) nothing changes."""
+    """Within the block, Ctrl-C calls `action` on the loop (and nothing else happens)."""
     loop = asyncio.get_running_loop()
 
     def interrupted(_signum: int, _frame: object) -> None:
         loop.call_soon_threadsafe(action)
 
+    with sigint_handled_by(interrupted):
+        yield
+
+
+@contextlib.contextmanager
+def sigint_handled_by(handler: Callable[[int, Any], object]) -> Iterator[None]:
+    """Within the block, SIGINT goes to `handler`; the handler before is restored after.
+    Only the main thread can take signals; elsewhere (tests in a worker thread) nothing
+    changes."""
     try:
-        previous = signal.signal(signal.SIGINT, interrupted)
+        previous = signal.signal(signal.SIGINT, handler)
     except ValueError:  # not the main thread
         yield
         return
