@@ -40,6 +40,7 @@ EXAMPLES = """Examples:
   aiocurl --base-url https://api.example/v2 /users  GET https://api.example/v2/users
   aiocurl -d -c -o big.iso example.org/big.iso      a download, resumed if partial
   aiocurl wss://example.org/chat                    a WebSocket session
+  aiocurl --shell :8080/api                         an interactive shell, one session
   aiocurl --offline -v PUT example.org x=1          print the request, send nothing
 """
 
