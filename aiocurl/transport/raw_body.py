@@ -105,7 +105,10 @@ async def move_body(
     connection = response.connection
     assert connection is not None and connection.transport is not None
     transport = connection.transport
-    transport.pause_reading()  # the socket is ours from here on
+    # The socket is ours from here on. aiohttp's own read timer keeps running and may mark
+    # the abandoned stream as timed out later: harmless, as nothing reads it again and the
+    # connection is closed below.
+    transport.pause_reading()
     length = response.content_length
     mover = _Mover(
         transport.get_extra_info("socket").fileno(),
@@ -185,7 +188,11 @@ class _Mover:
         # A descriptor of our own for the socket: the loop refuses a reader on one that a
         # transport owns. The transport's reader is paused, so only this one watches it.
         self._socket = os.dup(socket_fd)
-        self._loop.add_reader(self._socket, self._readable)
+        try:
+            self._loop.add_reader(self._socket, self._readable)
+        except BaseException:
+            os.close(self._socket)  # not left open by a mover that never was
+            raise
 
     async def move(self, remaining: int | None) -> int:
         """Until `remaining` bytes have moved, or (None) until the connection closes."""
