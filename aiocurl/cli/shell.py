@@ -196,7 +196,7 @@ class Shell:
 
     async def loop(self, reader: LineReader) -> int:
         while True:
-            line = await reader.read(self.state.location or "aiocurl", self.status)
+            line = await self._read(reader)
             if line is None:
                 break
             try:
@@ -211,6 +211,20 @@ class Shell:
                 break
             await self._do(words)
         return 0 if self.interactive else self.worst
+
+    async def _read(self, reader: LineReader) -> str | None:
+        """The next line. SIGTERM or SIGHUP while waiting for it end the shell as they end
+        a request (exit status 143 or 129), and the prompt puts the terminal back first."""
+        from aiocurl.modes.signals import stop_on_signals
+
+        with stop_on_signals() as stop:
+            try:
+                return await reader.read(self.state.location or "aiocurl", self.status)
+            except asyncio.CancelledError:
+                error = stop.error()
+                if error is None:
+                    raise
+                raise error from None
 
     async def _do(self, words: list[str]) -> None:
         try:

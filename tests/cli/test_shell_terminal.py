@@ -247,3 +247,20 @@ async def test_a_response_looks_as_the_single_command_shows_it(
 
 def _without_dates(output: bytes) -> bytes:
     return b"\n".join(line for line in output.split(b"\n") if b"Date" not in line)
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+async def test_a_signal_at_the_prompt_ends_the_shell_and_restores_the_terminal(
+    server: tuple[str, Server], config_dir: Path, signum: int, status: int
+) -> None:
+    url, _ = server
+    async with pty_command("--shell", url) as shell:
+        drawn = await shows(shell, f"{url}>".encode())
+        assert shell.process is not None
+        at = len(shell.output)
+        shell.process.send_signal(signum)
+        assert await shell.exit_status() == status
+        after = bytes(shell.output[at:])
+    assert b"aiocurl: error: terminated" in after
+    assert b"\x1b[?2004l" in after  # the prompt left: bracketed paste off, the terminal back
+    assert drawn > 0
