@@ -4,7 +4,7 @@ each request's own."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -54,6 +54,16 @@ def canonical(name: str) -> str:
             longs = [opt for opt in param.opts if opt.startswith("--")]
             return longs[0] if longs else param.opts[0]
     return name
+
+
+def flag_name(flag: Sequence[str]) -> str:
+    """The canonical name of a flag as split_words gives it (`--timeout=5` → `--timeout`)."""
+    return canonical(flag[0].partition("=")[0])
+
+
+def joined(flags: Iterable[Sequence[str]]) -> list[str]:
+    """Flags as split_words gives them, as words again."""
+    return [word for flag in flags for word in flag]
 
 
 def split_words(words: Sequence[str]) -> Words:

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Protocol
 from aiocurl.cli.command import parse_args
 from aiocurl.cli.flag_words import (
     canonical,
+    flag_name,
     flag_names,
     flag_table,
+    joined,
     repeatable_flags,
     split_words,
 )
@@ -41,6 +43,7 @@ from aiocurl.request.shell_state import (
     merged_items,
     request_line,
 )
+from aiocurl.request.urls import origin
 from aiocurl.status import ExitStatus
 
 if TYPE_CHECKING:
@@ -108,7 +111,7 @@ def starting_state(argv: Sequence[str], options: Options, env: Environment) -> S
     words = split_words(argv)
     state = ShellState()
     for flag in words.flags:
-        name = canonical(flag[0].partition("=")[0])
+        name = flag_name(flag)
         if name in _REFUSED - {"--shell"}:
             raise UsageError(f"{name} does not go with --shell")
         if name not in _SHELL_FLAGS:
@@ -153,8 +156,8 @@ def _unmeasured(argv: Sequence[str]) -> list[str]:
     sent, which `show` (--offline) and `curl` (--curl) refuse, and change nothing in it."""
     words = split_words(argv)
     measuring = {"--timing", "--write-out"}
-    flags = [flag for flag in words.flags if canonical(flag[0].partition("=")[0]) not in measuring]
-    return [word for flag in flags for word in flag] + _after_flags(words.positionals)
+    flags = [flag for flag in words.flags if flag_name(flag) not in measuring]
+    return joined(flags) + _after_flags(words.positionals)
 
 
 def _ctrl_c_raises() -> contextlib.AbstractContextManager[None]:
@@ -275,7 +278,7 @@ class Shell:
         """A request line as the command line that sends it."""
         given = split_words(words)
         for flag in given.flags:
-            name = canonical(flag[0].partition("=")[0])
+            name = flag_name(flag)
             if name in _REFUSED:
                 hint = " (type help)" if name == "--help" else ""
                 raise UsageError(f"{name} does not go on a line of the shell{hint}")
@@ -283,14 +286,13 @@ class Shell:
         url = self.state.url_for(line.path, self.default_scheme)
         items = merged_items(self.state.items, line.items)
         method = [line.method] if line.method else []
-        kept = [word for flag in self.state.flags.values() for word in flag]
-        line_flags = [word for flag in given.flags for word in flag]
+        kept, line_flags = joined(self.state.flags.values()), joined(given.flags)
         return kept + line_flags + _after_flags([*method, url, *items])
 
-    async def _request(self, words: Sequence[str], *, extra: Sequence[str] = ()) -> None:
+    async def _request(self, words: Sequence[str]) -> None:
         argv = self.request_argv(words)
         self.last_argv = argv
-        status = await self._send([*extra, *argv])
+        status = await self._send(argv)
         self._count(int(status))
 
     async def _send(self, argv: list[str]) -> int:
@@ -342,7 +344,7 @@ class Shell:
             raise UsageError("save: give a FILE (or start the shell with --session NAME)")
         kept = {name: flag for name, flag in self.state.flags.items() if "session" not in name}
         base = ["--base-url", self.state.location] if self.state.location else []
-        argv = [*(w for flag in kept.values() for w in flag), "--session", target, *base]
+        argv = [*joined(kept.values()), "--session", target, *base]
         argv += _after_flags([self.state.url_for(None, self.default_scheme), *self.state.items])
         options = parse_args(["--ignore-stdin", *argv])
         assert not isinstance(options, int)
@@ -359,9 +361,10 @@ class Shell:
     def _cd(self, args: Sequence[str]) -> None:
         if len(args) > 1:
             raise UsageError("cd takes one PATH")
-        before = _origin(self.state.base)
+        before = self.state.base
         self.state.cd(args[0] if args else None, self.default_scheme)
-        if _origin(self.state.base) != before:
+        after = self.state.base
+        if after is not None and (before is None or origin(before) != origin(after)):
             self._warn_of_credentials()
 
     def _warn_of_credentials(self) -> None:
@@ -383,13 +386,13 @@ class Shell:
             raise UsageError("set takes flags: set --follow, set --timeout 5")
         flags = dict(self.state.flags)
         for flag in given.flags:
-            name = canonical(flag[0].partition("=")[0])
+            name = flag_name(flag)
             if name in _REFUSED | _SHELL_FLAGS:
                 raise UsageError(f"{name} cannot be set in the shell")
             kept = flags.get(name, []) if _repeatable(name) else []
             flags[name] = kept + flag
         # Checked now, so that `set --timeout x` is refused here, not at every request.
-        parse_args([*(word for flag in flags.values() for word in flag), "--offline", "x"])
+        parse_args([*joined(flags.values()), "--offline", "x"])
         self.state.flags = flags
 
     def _unset(self, args: Sequence[str]) -> None:
@@ -412,24 +415,21 @@ _STATE_COMMANDS: dict[str, Callable[[Shell, Sequence[str]], None]] = {
     "cd": Shell._cd,
     "set": Shell._set,
     "unset": Shell._unset,
-    "header": lambda shell, args: shell.state.keep_items(_nonempty("header", args), "header"),
-    "query": lambda shell, args: shell.state.keep_items(_nonempty("query", args), "query"),
-    "data": lambda shell, args: shell.state.keep_items(_nonempty("data", args), "data"),
 }
 
 
-def _origin(url: str | None) -> tuple[str, str] | None:
-    """Scheme and host:port of a base URL (None: no base yet)."""
-    if url is None:
-        return None
-    scheme, _, rest = url.partition("://")
-    return scheme.lower(), rest.split("/", 1)[0].split("?", 1)[0].lower()
+def _keeper(kind: str) -> Callable[[Shell, Sequence[str]], None]:
+    """`header`, `query` or `data`: the items given, kept for every request."""
+
+    def keep(shell: Shell, args: Sequence[str]) -> None:
+        if not args:
+            raise UsageError(f"{kind}: give at least one item ({kind} NAME...)")
+        shell.state.keep_items(args, kind)
+
+    return keep
 
 
-def _nonempty(kind: str, args: Sequence[str]) -> Sequence[str]:
-    if not args:
-        raise UsageError(f"{kind}: give at least one item ({kind} NAME...)")
-    return args
+_STATE_COMMANDS.update({kind: _keeper(kind) for kind in ("header", "query", "data")})
 
 
 def run_shell(options: Options, argv: Sequence[str], env: Environment) -> int:
@@ -467,7 +467,7 @@ def _starting_session(state: ShellState, options: Options, env: Environment) -> 
         return None
     from aiocurl.request.plan import build_plan
 
-    argv = [w for flag in state.flags.values() for w in flag]
+    argv = joined(state.flags.values())
     url = state.location or "http://localhost/"
     parsed = parse_args([*argv, "--offline", "--ignore-stdin", *_after_flags([url, *state.items])])
     assert not isinstance(parsed, int)

@@ -71,9 +71,14 @@ class ShellState:
         """`header`, `query`, `data`: items kept for every request; one of the same name
         replaces the one kept."""
         for word in words:
-            item = checked_item(word)
-            wanted = {"header": item.kind.is_header, "query": item.kind.is_query}
-            if not wanted.get(kinds, item.kind.is_data or item.kind is ItemKind.RAW_FILE):
+            kind = checked_item(word).kind
+            if kinds == "header":
+                fits = kind.is_header
+            elif kinds == "query":
+                fits = kind.is_query
+            else:  # data: a field, or a file as the whole body
+                fits = kind.is_data or kind is ItemKind.RAW_FILE
+            if not fits:
                 raise UsageError(f"{kinds}: {word!r} is not a {kinds} item")
         self.items = merged_items(self.items, words)
 

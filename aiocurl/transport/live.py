@@ -61,8 +61,7 @@ class LiveSessions:
         if session is None or session.closed:
             # Phases are always traced: -m and --timing on any line can show them, and a
             # shell does not count its requests by the thousand.
-            with jar_in_use(self.jar):
-                session = open_session(key, self._switch, timing=True)
+            session = open_session(key, self._switch, timing=True)  # the jar: live_sessions'
             self._sessions[key] = session
         return session
 
