@@ -292,6 +292,9 @@ def bench_download(
         )
 
 
+ONE_BYTE = ", 1 byte"  # the name of a tool's run with a 1-byte file
+
+
 def bench_upload(report: Report, tools: Tools, size_mib: int, scratch: str, rounds: int) -> None:
     port = free_port()
     server = upload.start_sink(tools.server_python, port)
@@ -308,7 +311,7 @@ def bench_upload(report: Report, tools: Tools, size_mib: int, scratch: str, roun
         small = upload.commands(url, one_byte, tools.aiocurl)
         for name in ("aiocurl @file (PUT)", "curl -T"):
             if name in argvs:
-                argvs[f"{name}, 1 byte"] = small[name]
+                argvs[name + ONE_BYTE] = small[name]
         samples = run_rounds({n: runner(a, scratch) for n, a in argvs.items()}, rounds)
         os.remove(path)
     finally:
@@ -316,7 +319,7 @@ def bench_upload(report: Report, tools: Tools, size_mib: int, scratch: str, roun
         server.wait(timeout=10)
     size = size_mib * 2**20
     report.section(f"upload of {size_mib} MiB to a discarding endpoint ({rounds} rounds)")
-    whole = Samples({n: r for n, r in samples.runs.items() if not n.endswith("1 byte")})
+    whole = Samples({n: r for n, r in samples.runs.items() if not n.endswith(ONE_BYTE)})
     tool_rows(
         report,
         whole,
@@ -325,7 +328,7 @@ def bench_upload(report: Report, tools: Tools, size_mib: int, scratch: str, roun
             f"  peak RSS {max(u.rss for u in runs) / 1e6:5.1f} MB"
         ),
     )
-    fixed = Samples({n: r for n, r in samples.runs.items() if n.endswith("1 byte")})
+    fixed = Samples({n: r for n, r in samples.runs.items() if n.endswith(ONE_BYTE)})
     tool_rows(report, fixed, lambda runs: f"peak RSS {max(u.rss for u in runs) / 1e6:5.1f} MB")
     missing(report, {"curl": "curl"})
     transfer_rows(report, samples, ("aiocurl @file (PUT)", "curl -T"))
@@ -344,7 +347,7 @@ def transfer_rows(report: Report, samples: Samples, names: tuple[str, str]) -> N
     the goal (not a goal itself)."""
     transfer: dict[str, float] = {}
     for name in names:
-        whole, fixed = samples.seconds(name), samples.seconds(f"{name}, 1 byte")
+        whole, fixed = samples.seconds(name), samples.seconds(name + ONE_BYTE)
         if whole and fixed:
             transfer[name] = statistics.median(whole) - statistics.median(fixed)
             report.row(f"{name}: transfer alone {transfer[name] * 1000:.1f} ms")
