@@ -47,3 +47,10 @@ def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
     path = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(path))
     return str(path)
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test's temporary folder as the working folder (for files named by the URL)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import io
 import os
 import socket
@@ -17,6 +18,11 @@ from aiohttp.test_utils import TestServer
 
 from aiocurl.cli.main import main
 from aiocurl.environment import Environment
+
+
+def sha(data: bytes) -> str:
+    """The SHA-256 of bytes, to compare what arrived with what was sent."""
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from helpers import Result, arun_cli, run_cli
+from helpers import Result, arun_cli, run_cli, sha
 
 from aiocurl.cli.main import main
 from aiocurl.environment import Environment
@@ -40,7 +39,7 @@ async def inspect(request: web.Request) -> web.Response:
                     "filename": part.filename,
                     "type": part.headers.get("Content-Type"),
                     "size": len(data),
-                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "sha256": sha(data),
                     "text": data.decode("utf-8", "replace") if len(data) < 200 else None,
                 }
             )
@@ -48,7 +47,7 @@ async def inspect(request: web.Request) -> web.Response:
     else:
         body = await request.read()
         info["size"] = len(body)
-        info["sha256"] = hashlib.sha256(body).hexdigest()
+        info["sha256"] = sha(body)
         info["raw"] = body.decode("latin-1") if len(body) < 2000 else None
     return web.json_response(info)
 
@@ -65,10 +64,6 @@ async def server() -> Any:
     app.router.add_route("*", "/307", redirect_307)
     async with TestServer(app, host="127.0.0.1") as test_server:
         yield f"http://127.0.0.1:{test_server.port}"
-
-
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def parsed(result: Result) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
-import hashlib
 import io
 import os
 import random
@@ -30,11 +29,14 @@ from typing import Any
 
 import pytest
 import trustme
-from helpers import arun_cli
+from helpers import arun_cli, sha
 
 from aiocurl.cli.main import main
 from aiocurl.environment import Environment, GuardedOutput
 from aiocurl.transport.raw_body import MOVED, Moved
+
+# Files named by the URL are saved in the test's temporary folder.
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 SIZE = 8 * 1024 * 1024  # more than aiohttp reads ahead (2 MiB), so the body is taken over
 HALF = 4 * 1024 * 1024
@@ -143,16 +145,6 @@ async def serving(
 async def server() -> AsyncIterator[FileServer]:
     async with serving() as state:
         yield state
-
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def counts() -> Moved:

@@ -101,6 +101,17 @@ async def request(shell: PtyCommand, line: bytes, expect: bytes, prompt: bytes) 
     return ESCAPES.sub(b"", bytes(shell.output[at:]))[echoed:end]
 
 
+async def ctrl_c_then_the_next_request(
+    shell: PtyCommand, url: str, at: int, after: int = 0
+) -> None:
+    """Ctrl-C now, while the line typed at `at` runs: the shell says it was interrupted,
+    shows the status in its prompt, and runs the next request."""
+    shell.press_ctrl_c()
+    interrupted = await shows(shell, b"aiocurl: interrupted", at, after)
+    await shows(shell, f"{url} [130]>".encode(), at, interrupted)  # the status shown
+    await request(shell, b"get /after", b'"path": "/after"', f"{url}>".encode())
+
+
 async def test_a_session_of_requests_on_one_connection(
     server: tuple[str, Server], config_dir: Path
 ) -> None:
@@ -155,10 +166,7 @@ async def test_ctrl_c_cancels_the_request_and_the_shell_goes_on(
         await shows(shell, prompt)
         at = shell.type(b"get /slow\r")
         await asyncio.wait_for(state.slow_started.wait(), 30)
-        shell.press_ctrl_c()
-        interrupted = await shows(shell, b"aiocurl: interrupted", at)
-        await shows(shell, f"{url} [130]>".encode(), at, interrupted)  # the status shown
-        await request(shell, b"get /after", b'"path": "/after"', prompt)
+        await ctrl_c_then_the_next_request(shell, url, at)
         shell.type(b"exit\r")
         assert await shell.exit_status() == 0
     assert len(state.peers) == 2
@@ -174,10 +182,7 @@ async def test_ctrl_c_at_a_password_prompt_abandons_that_line_only(
         await shows(shell, prompt)
         at = shell.type(b"get /secret -a ada\r")
         asked = await shows(shell, b"password for ada:", at)
-        shell.press_ctrl_c()
-        interrupted = await shows(shell, b"aiocurl: interrupted", at, asked)
-        await shows(shell, f"{url} [130]>".encode(), at, interrupted)
-        await request(shell, b"get /after", b'"path": "/after"', prompt)
+        await ctrl_c_then_the_next_request(shell, url, at, asked)
         shell.type(b"\x04")
         assert await shell.exit_status() == 0
     assert len(state.peers) == 1  # only /after was sent

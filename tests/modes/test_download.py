@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import hashlib
 import json
 import random
 import resource
@@ -15,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import Result, arun_cli
+from helpers import Result, arun_cli, sha
+
+# Files named by the URL are saved in the test's temporary folder.
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 class RangeServer:
@@ -100,16 +102,6 @@ async def server() -> AsyncIterator[RangeServer]:
     async with listener:
         yield state
         listener.close()
-
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 async def test_download_saves_under_the_url_name(server: RangeServer, in_tmp: Path) -> None:

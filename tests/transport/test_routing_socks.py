@@ -220,25 +220,15 @@ async def test_socks4_and_socks4a(origin: TestServer) -> None:
 
 
 async def test_https_through_socks5h_checks_the_name(tmp_path: Path) -> None:
-    ca = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("api.socks.test").configure_cert(context)
     bundle = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    app = web.Application()
-    app.router.add_get("/", _host_answer)
-    server = TestServer(app, host="127.0.0.1", scheme="https")
-    await server.start_server(ssl=context)
-    port = server.port
-    try:
+    async with https_answering_host("api.socks.test", bundle) as server:
+        port = server.port
         async with SocksServer().running() as proxy:
             result = await arun_cli(
                 "--verify", str(bundle), "-vv",
                 "--proxy", f"socks5h://127.0.0.1:{proxy.port}",
                 f"https://api.socks.test:{port}/",
             )  # fmt: skip
-    finally:
-        await server.close()
     assert result.exit_status == 0, result.stderr
     assert b"\r\n\r\napi.socks.test:" in result.stdout
     assert f"\nRemote address: 127.0.0.1:{proxy.port}\n".encode() in result.stdout
@@ -250,6 +240,24 @@ async def test_https_through_socks5h_checks_the_name(tmp_path: Path) -> None:
 
 async def _host_answer(request: web.Request) -> web.Response:
     return web.Response(text=request.host)
+
+
+@contextlib.asynccontextmanager
+async def https_answering_host(name: str, bundle: Path) -> AsyncIterator[TestServer]:
+    """An https server on 127.0.0.1 that answers with the Host asked for, its certificate
+    for `name` from a test CA written to `bundle`."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(name).configure_cert(context)
+    ca.cert_pem.write_to_path(str(bundle))
+    app = web.Application()
+    app.router.add_get("/", _host_answer)
+    server = TestServer(app, host="127.0.0.1", scheme="https")
+    await server.start_server(ssl=context)
+    try:
+        yield server
+    finally:
+        await server.close()
 
 
 @contextlib.contextmanager
@@ -346,23 +354,15 @@ async def test_routing_flags_apply_to_what_the_proxy_is_asked(origin: TestServer
 async def test_proxy_per_scheme_routes_http_and_https_apart(tmp_path: Path) -> None:
     """http://plain.test goes to an HTTP proxy, which redirects to https://api.socks.test;
     that request goes through the SOCKS proxy: one run, each request its scheme's proxy."""
-    ca = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("api.socks.test").configure_cert(context)
     bundle = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    tls_app = web.Application()
-    tls_app.router.add_get("/", _host_answer)
-    tls = TestServer(tls_app, host="127.0.0.1", scheme="https")
-    await tls.start_server(ssl=context)
-    port = tls.port
     proxied: list[str] = []
+    async with https_answering_host("api.socks.test", bundle) as tls:
+        port = tls.port
 
-    async def http_proxy(request: web.Request) -> web.Response:
-        proxied.append(str(request.url))
-        raise web.HTTPFound(f"https://api.socks.test:{port}/")
+        async def http_proxy(request: web.Request) -> web.Response:
+            proxied.append(str(request.url))
+            raise web.HTTPFound(f"https://api.socks.test:{port}/")
 
-    try:
         async with serving(http_proxy) as web_proxy, SocksServer().running() as socks:
             result = await arun_cli(
                 "--verify", str(bundle), "-F",
@@ -370,8 +370,6 @@ async def test_proxy_per_scheme_routes_http_and_https_apart(tmp_path: Path) -> N
                 "--proxy", f"https:socks5h://127.0.0.1:{socks.port}",
                 "http://plain.test/start",
             )  # fmt: skip
-    finally:
-        await tls.close()
     assert result.stdout == f"api.socks.test:{port}".encode(), result.stderr
     assert proxied == ["http://plain.test/start"]
     assert socks.asked == [("name", "api.socks.test", port)]
